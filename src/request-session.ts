@@ -1,0 +1,267 @@
+import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
+import { SessionStateError, SessionValueError } from './session.errors';
+import { assertJsonValue } from './session-json';
+import { SessionSigner } from './session-signer';
+import type { FlashMessages, Session } from './session.interface';
+import type { SessionData, StoredSession } from './session-store.interface';
+import type { SessionUser } from './session-user.interface';
+
+/** Saves or reloads a session on demand; implemented by the session manager. */
+export interface SessionPersistence {
+  save(session: RequestSession): Promise<void>;
+  reload(session: RequestSession): Promise<void>;
+}
+
+/**
+ * The {@link Session} of one request. Changes are tracked per key and written once,
+ * after the handler, as a patch: a session that was only read is never written.
+ */
+export class RequestSession<T extends object = SessionData> implements Session<T> {
+  readonly changed = new Map<string, unknown>();
+  readonly removed = new Set<string>();
+  destroyed = false;
+  touched = false;
+  lifetimeChanged = false;
+  userChanged = false;
+  /** The cookie must be (re)sent: new session, new ID or new lifetime. */
+  cookieDirty = false;
+
+  /**
+   * @param currentId the session ID (never stored, only its hash)
+   * @param storedIdHash hash under which the store holds this session, null while it is new
+   */
+  constructor(
+    private currentId: string,
+    public storedIdHash: string | null,
+    public record: StoredSession,
+    private readonly persistence: SessionPersistence,
+  ) {}
+
+  /** The session ID. Secret: it is what the cookie carries. */
+  get id(): string {
+    return this.currentId;
+  }
+
+  /** True until the session is first stored. */
+  get isNew(): boolean {
+    return this.storedIdHash === null;
+  }
+
+  /** When the session was created. */
+  get createdAt(): Date {
+    return new Date(this.record.createdAt);
+  }
+
+  /** When the session expires if nothing extends it. */
+  get expiresAt(): Date {
+    return new Date(this.record.expiresAt);
+  }
+
+  /** The logged-in user, or null. */
+  get user(): SessionUser | null {
+    return (this.record.data[RESERVED_USER_KEY] as SessionUser | undefined) ?? null;
+  }
+
+  /** Whether a user is logged in. */
+  get isAuthenticated(): boolean {
+    return this.user !== null;
+  }
+
+  get<K extends keyof T & string>(key: K): T[K] | undefined {
+    this.assertUsable();
+    assertUserKey(key);
+    return this.record.data[key] as T[K] | undefined;
+  }
+
+  /** Sets a key. Only values JSON gives back unchanged are accepted; others throw `SessionValueError`. */
+  set<K extends keyof T & string>(key: K, value: T[K]): this {
+    this.assertUsable();
+    assertUserKey(key);
+    assertJsonValue(key, value);
+    this.write(key, value);
+    return this;
+  }
+
+  has(key: keyof T & string): boolean {
+    return !isReservedKey(key) && Object.prototype.hasOwnProperty.call(this.record.data, key);
+  }
+
+  delete(key: keyof T & string): this {
+    this.assertUsable();
+    assertUserKey(key);
+    this.remove(key);
+    return this;
+  }
+
+  /** Removes every key of the application's data (the login and flash messages stay). */
+  clear(): this {
+    this.assertUsable();
+    this.keys().forEach((key) => this.remove(key));
+    return this;
+  }
+
+  /** The application's keys. */
+  keys(): Array<keyof T & string> {
+    return Object.keys(this.record.data).filter((key) => !isReservedKey(key)) as Array<keyof T & string>;
+  }
+
+  /** A copy of the application's data. */
+  toJSON(): Partial<T> {
+    return Object.fromEntries(this.keys().map((key) => [key, this.record.data[key]])) as Partial<T>;
+  }
+
+  /** Gives the session a new ID, keeping its data; the old ID stops working when the request commits. */
+  regenerate(): this {
+    this.assertUsable();
+    this.currentId = SessionSigner.generateId();
+    this.cookieDirty = true;
+    return this;
+  }
+
+  /** Deletes the session from the store when the request commits and clears the cookie. */
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  /** Extends the session's expiry on this request even if nothing changed. */
+  touch(): this {
+    this.assertUsable();
+    this.touched = true;
+    return this;
+  }
+
+  /**
+   * Gives this session its own lifetime in milliseconds (remember-me), replacing the idle and
+   * absolute timeouts: it lasts `lifetime` from now, server side and as a persistent cookie.
+   * `null` goes back to the module's timeouts and a browser-session cookie.
+   */
+  setLifetime(lifetime: number | null): this {
+    this.assertUsable();
+    if (lifetime !== null && (!Number.isFinite(lifetime) || lifetime <= 0)) {
+      throw new SessionStateError(`A session lifetime must be a positive number of milliseconds; got ${lifetime}`);
+    }
+    this.record.lifetime = lifetime;
+    this.lifetimeChanged = true;
+    this.cookieDirty = true;
+    return this;
+  }
+
+  /** The session's own lifetime in milliseconds, or null when the module's timeouts apply. */
+  get lifetime(): number | null {
+    return this.record.lifetime;
+  }
+
+  /** Records `user` as logged in and gives the session a new ID (against session fixation); data is kept. */
+  login(user: SessionUser): this {
+    this.assertUsable();
+    if (typeof user?.id !== 'string' || user.id === '' || !Array.isArray(user.roles)) {
+      throw new SessionValueError(RESERVED_USER_KEY, 'login() needs a user with a non-empty string `id` and a `roles` array');
+    }
+    assertJsonValue('user', user);
+    this.regenerate();
+    this.write(RESERVED_USER_KEY, { ...user, roles: [...user.roles] });
+    this.record.userId = user.id;
+    this.userChanged = true;
+    return this;
+  }
+
+  /** Forgets the logged-in user and gives the session a new ID; other data is kept. Use `destroy()` to drop it all. */
+  logout(): this {
+    this.assertUsable();
+    this.remove(RESERVED_USER_KEY);
+    this.record.userId = null;
+    this.userChanged = true;
+    return this.regenerate();
+  }
+
+  /** Queues a message for a later request. */
+  flash(type: string, message: string): this {
+    this.assertUsable();
+    assertJsonValue(`flash ${type}`, message);
+    const messages = { ...this.readFlash() };
+    messages[type] = [...(messages[type] ?? []), message];
+    this.write(RESERVED_FLASH_KEY, messages);
+    return this;
+  }
+
+  /** Returns the queued messages (all of them, or of one type) and removes what it returned. */
+  flashes(): FlashMessages;
+  flashes(type: string): string[];
+  flashes(type?: string): FlashMessages | string[] {
+    this.assertUsable();
+    const messages = this.readFlash();
+    if (type === undefined) {
+      if (Object.keys(messages).length > 0) {
+        this.remove(RESERVED_FLASH_KEY);
+      }
+      return messages;
+    }
+    const { [type]: taken = [], ...rest } = messages;
+    if (taken.length > 0) {
+      Object.keys(rest).length > 0 ? this.write(RESERVED_FLASH_KEY, rest) : this.remove(RESERVED_FLASH_KEY);
+    }
+    return taken;
+  }
+
+  /** Writes the changes to the store now instead of after the handler. */
+  save(): Promise<void> {
+    this.assertUsable();
+    return this.persistence.save(this as RequestSession);
+  }
+
+  /** Drops unsaved changes and reads the session again from the store. */
+  reload(): Promise<void> {
+    this.assertUsable();
+    return this.persistence.reload(this as RequestSession);
+  }
+
+  /** True when there are changes the store has not seen yet. */
+  get hasChanges(): boolean {
+    return this.changed.size > 0 || this.removed.size > 0 || this.lifetimeChanged || this.userChanged;
+  }
+
+  /** Forgets tracked changes once the store has them. */
+  markSaved(storedIdHash: string | null): void {
+    this.storedIdHash = storedIdHash;
+    this.changed.clear();
+    this.removed.clear();
+    this.touched = false;
+    this.lifetimeChanged = false;
+    this.userChanged = false;
+  }
+
+  private readFlash(): FlashMessages {
+    return (this.record.data[RESERVED_FLASH_KEY] as FlashMessages | undefined) ?? {};
+  }
+
+  private write(key: string, value: unknown): void {
+    this.record.data[key] = value;
+    this.changed.set(key, value);
+    this.removed.delete(key);
+  }
+
+  private remove(key: string): void {
+    delete this.record.data[key];
+    this.changed.delete(key);
+    this.removed.add(key);
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) {
+      throw new SessionStateError('This session was destroyed; it cannot be used any more in this request');
+    }
+  }
+}
+
+function isReservedKey(key: string): boolean {
+  return key === RESERVED_USER_KEY || key === RESERVED_FLASH_KEY;
+}
+
+function assertUserKey(key: string): void {
+  if (typeof key !== 'string' || key === '') {
+    throw new SessionValueError(String(key), 'a session key must be a non-empty string');
+  }
+  if (isReservedKey(key)) {
+    throw new SessionValueError(key, 'the key is reserved by the session module (use login() or flash())');
+  }
+}

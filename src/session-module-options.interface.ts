@@ -1,0 +1,74 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { SessionStore } from './session-store.interface';
+
+/** `SameSite` attribute of the session cookie. */
+export type SessionSameSite = 'lax' | 'strict' | 'none';
+
+/** Options of the session cookie. */
+export interface SessionCookieOptions {
+  /** Cookie name. Default `'sid'`. */
+  name?: string;
+  /** Cookie `Path`. Default `'/'`. */
+  path?: string;
+  /** Cookie `Domain`. Default: none (host-only cookie). */
+  domain?: string;
+  /** Cookie `HttpOnly`. Default `true`. */
+  httpOnly?: boolean;
+  /** Cookie `Secure`. Default `true` when `NODE_ENV=production`, otherwise `false`. */
+  secure?: boolean;
+  /** Cookie `SameSite`. Default `'lax'`. `'none'` requires `secure: true`. */
+  sameSite?: SessionSameSite;
+}
+
+/** Options of `SessionModule.forRoot()`, or what `forRootAsync()`'s factory returns. */
+export interface SessionModuleOptions {
+  /**
+   * Secret(s) that sign the session cookie, at least 32 characters each.
+   * With an array the first signs and all verify, so a secret can be rotated
+   * without logging anybody out.
+   */
+  secret: string | string[];
+  /**
+   * Where sessions live. Default: a {@link TypeOrmSessionStore} on `dataSource`,
+   * or on the app's default TypeORM `DataSource` (as registered by `@nestjs/typeorm`).
+   */
+  store?: SessionStore;
+  /** TypeORM data source for the default store. Ignored when `store` is given. */
+  dataSource?: DataSource;
+  /** Cookie attributes. */
+  cookie?: SessionCookieOptions;
+  /** Milliseconds a session lives without activity. Default 86 400 000 (24 h). */
+  idleTimeout?: number;
+  /** Milliseconds a session lives from its creation, whatever the activity. Default 604 800 000 (7 days). */
+  absoluteTimeout?: number;
+  /**
+   * Whether activity extends the idle timeout. The extension is written at most
+   * once per quarter of the idle timeout, so reads stay at one query. Default `true`.
+   */
+  rolling?: boolean;
+  /** Whether a new session that holds no data is stored and gets a cookie. Default `false`. */
+  saveUninitialized?: boolean;
+  /** Largest serialized session, in bytes; a bigger one is refused with 413. Default 65 536. */
+  maxSessionBytes?: number;
+  /** Milliseconds between two deletions of expired sessions; `0` turns the schedule off. Default 60 000. */
+  cleanupInterval?: number;
+  /** Rows deleted per cleanup statement, so no statement holds locks for long. Default 1000. */
+  cleanupBatchSize?: number;
+  /** Milliseconds a store call may take before the request fails with 503. Default 3000. */
+  storeTimeout?: number;
+}
+
+/** Implemented by a class given to `forRootAsync({ useClass })`. */
+export interface SessionOptionsFactory {
+  createSessionOptions(): SessionModuleOptions | Promise<SessionModuleOptions>;
+}
+
+/** Options of `SessionModule.forRootAsync()`. */
+export interface SessionModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory signature
+  useFactory?: (...args: any[]) => SessionModuleOptions | Promise<SessionModuleOptions>;
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  useClass?: Type<SessionOptionsFactory>;
+  useExisting?: Type<SessionOptionsFactory>;
+}

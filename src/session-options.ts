@@ -1,0 +1,112 @@
+import { SESSION_DEFAULTS } from './session.constants';
+import { SessionConfigurationError } from './session.errors';
+import type { SessionModuleOptions, SessionSameSite } from './session-module-options.interface';
+
+/** Options after defaults are applied and validation passed. */
+export interface ResolvedSessionOptions {
+  secrets: readonly string[];
+  cookie: {
+    name: string;
+    path: string;
+    domain?: string;
+    httpOnly: boolean;
+    secure: boolean;
+    sameSite: SessionSameSite;
+  };
+  idleTimeout: number;
+  absoluteTimeout: number;
+  rolling: boolean;
+  saveUninitialized: boolean;
+  maxSessionBytes: number;
+  cleanupInterval: number;
+  cleanupBatchSize: number;
+  storeTimeout: number;
+}
+
+const SAME_SITE_VALUES: readonly SessionSameSite[] = ['lax', 'strict', 'none'];
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Applies the defaults and validates; every failure says what to change. */
+export function resolveSessionOptions(
+  options: SessionModuleOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedSessionOptions {
+  if (!options || typeof options !== 'object') {
+    fail('SessionModule needs an options object with at least a `secret`.');
+  }
+  const cookie = options.cookie ?? {};
+  const resolved: ResolvedSessionOptions = {
+    secrets: resolveSecrets(options.secret),
+    cookie: {
+      name: cookie.name ?? SESSION_DEFAULTS.cookieName,
+      path: cookie.path ?? SESSION_DEFAULTS.cookiePath,
+      domain: cookie.domain,
+      httpOnly: cookie.httpOnly ?? SESSION_DEFAULTS.httpOnly,
+      secure: cookie.secure ?? env.NODE_ENV === 'production',
+      sameSite: resolveSameSite(cookie.sameSite),
+    },
+    idleTimeout: positive('idleTimeout', options.idleTimeout, SESSION_DEFAULTS.idleTimeout),
+    absoluteTimeout: positive('absoluteTimeout', options.absoluteTimeout, SESSION_DEFAULTS.absoluteTimeout),
+    rolling: options.rolling ?? SESSION_DEFAULTS.rolling,
+    saveUninitialized: options.saveUninitialized ?? SESSION_DEFAULTS.saveUninitialized,
+    maxSessionBytes: positive('maxSessionBytes', options.maxSessionBytes, SESSION_DEFAULTS.maxSessionBytes, 'bytes'),
+    cleanupInterval: nonNegative('cleanupInterval', options.cleanupInterval, SESSION_DEFAULTS.cleanupInterval),
+    cleanupBatchSize: positive('cleanupBatchSize', options.cleanupBatchSize, SESSION_DEFAULTS.cleanupBatchSize, 'rows'),
+    storeTimeout: positive('storeTimeout', options.storeTimeout, SESSION_DEFAULTS.storeTimeout),
+  };
+  if (!COOKIE_NAME.test(resolved.cookie.name)) {
+    fail(`cookie.name "${resolved.cookie.name}" is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~.`);
+  }
+  if (resolved.cookie.sameSite === 'none' && !resolved.cookie.secure) {
+    fail('cookie.sameSite "none" requires cookie.secure: true (browsers reject it otherwise).');
+  }
+  return resolved;
+}
+
+function resolveSecrets(secret: unknown): string[] {
+  const secrets = Array.isArray(secret) ? secret : secret === undefined ? [] : [secret];
+  if (secrets.length === 0) {
+    fail('`secret` is missing: give a random string of at least 32 characters (or an array of them to rotate).');
+  }
+  secrets.forEach((value, index) => {
+    const label = Array.isArray(secret) ? `secret[${index}]` : '`secret`';
+    if (typeof value !== 'string') {
+      fail(`${label} must be a string.`);
+    }
+    if (value.length < SESSION_DEFAULTS.minSecretLength) {
+      fail(`${label} is ${value.length} characters long: use at least ${SESSION_DEFAULTS.minSecretLength} random characters.`);
+    }
+  });
+  return secrets as string[];
+}
+
+function resolveSameSite(value: unknown): SessionSameSite {
+  if (value === undefined) {
+    return SESSION_DEFAULTS.sameSite;
+  }
+  const normalized = typeof value === 'string' ? value.toLowerCase() : value;
+  if (!SAME_SITE_VALUES.includes(normalized as SessionSameSite)) {
+    fail(`cookie.sameSite "${String(value)}" is unknown: use one of ${SAME_SITE_VALUES.join(', ')}.`);
+  }
+  return normalized as SessionSameSite;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, unit = 'milliseconds'): number {
+  const resolved = value ?? fallback;
+  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved <= 0) {
+    fail(`\`${name}\` must be a positive number of ${unit}; got ${String(value)}.`);
+  }
+  return resolved;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved < 0) {
+    fail(`\`${name}\` must be a number of milliseconds, 0 or more; got ${String(value)}.`);
+  }
+  return resolved;
+}
+
+function fail(message: string): never {
+  throw new SessionConfigurationError(`SessionModule: ${message}`);
+}

@@ -1,0 +1,62 @@
+/** Session data as stored: a JSON object. */
+export type SessionData = Record<string, unknown>;
+
+/** One stored session. Times are epoch milliseconds. */
+export interface StoredSession {
+  data: SessionData;
+  createdAt: number;
+  lastActiveAt: number;
+  /** When the session stops being served: the earlier of the idle and the absolute expiry. */
+  expiresAt: number;
+  /** Creation plus the absolute timeout (or plus the session's own lifetime); activity never moves it. */
+  absoluteExpiresAt: number;
+  /** A per-session lifetime in milliseconds (remember-me) that replaces both timeouts, or null. */
+  lifetime: number | null;
+  /** ID of the logged-in user, kept beside the data so a user's sessions can be found. */
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * A change to a stored session, applied atomically: keys in `unset` are removed,
+ * then the keys of `set` are written, leaving every other key as it is in the store,
+ * so concurrent requests that change different keys do not overwrite each other.
+ */
+export interface SessionPatch {
+  set: SessionData;
+  unset: string[];
+  /** Moves the session to a new ID hash (regeneration); the old hash stops working at once. */
+  newIdHash?: string;
+  lastActiveAt?: number;
+  expiresAt?: number;
+  absoluteExpiresAt?: number;
+  lifetime?: number | null;
+  userId?: string | null;
+  ip?: string;
+  userAgent?: string;
+}
+
+/**
+ * Where sessions live: the extension point for other back-ends.
+ * Sessions are keyed by the SHA-256 hash of their ID; a store never sees the ID itself.
+ * A store reports an unreachable back-end by rejecting; the module turns that into 503.
+ */
+export interface SessionStore {
+  /** The session, or null when there is none or it expired before `now`. */
+  get(idHash: string, now: number): Promise<StoredSession | null>;
+  /** Stores a new session. */
+  create(idHash: string, session: StoredSession): Promise<void>;
+  /** Applies a patch to a session that has not expired at `now`; false when there was none to patch. */
+  patch(idHash: string, patch: SessionPatch, now: number): Promise<boolean>;
+  /** Deletes a session; deleting a missing one is not an error. */
+  destroy(idHash: string): Promise<void>;
+  /**
+   * Deletes up to `limit` sessions that expired before `now` and returns how many.
+   * Returns 0 when another instance is cleaning up at the same moment.
+   */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+/** Injection token of the {@link SessionStore}, shared with the interface's name. */
+export const SessionStore = Symbol.for('SESSION:STORE');

@@ -1,0 +1,40 @@
+/** Base class of every error this package throws. */
+export class SessionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The options given to `SessionModule` are unusable; thrown at start-up. */
+export class SessionConfigurationError extends SessionError {}
+
+/** The session store did not answer, or not in time. Mapped to 503. */
+export class SessionStoreUnavailableError extends SessionError {
+  constructor(message = 'The session store is unavailable', cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** The session would exceed `maxSessionBytes`. Mapped to 413. */
+export class SessionTooLargeError extends SessionError {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`The session would take ${size} bytes, more than the limit of ${limit} bytes`);
+  }
+}
+
+/** A value that JSON cannot round-trip was given to `session.set()`. Mapped to 400. */
+export class SessionValueError extends SessionError {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`Session key "${key}" cannot be stored: ${reason}`);
+  }
+}
+
+/** The session was used after `destroy()`, or its state does not allow the call. Mapped to 500. */
+export class SessionStateError extends SessionError {}

@@ -1,0 +1,54 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { catchError, concatMap, from, type Observable } from 'rxjs';
+import { SESSION_PARAM_KEY } from './session.constants';
+import { toHttpException } from './session-http-errors';
+import { SessionManager } from './session-manager';
+import type { SessionHttpRequest } from './platform/http-platform';
+
+/**
+ * Registered globally by `SessionModule`. Per request: at most one store read (only when the handler
+ * takes `@Session()` or a guard already loaded the session) and at most one store write, after the
+ * handler and before the response is sent, so the cookie can still be set. When the handler throws,
+ * the changes it made before throwing are committed too.
+ */
+@Injectable()
+export class SessionInterceptor implements NestInterceptor {
+  constructor(
+    protected readonly manager: SessionManager,
+    protected readonly reflector: Reflector,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') {
+      return next.handle();
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<SessionHttpRequest>();
+    const response = http.getResponse<unknown>();
+    if (this.usesSession(context, request)) {
+      await this.manager.load(request).catch((error: unknown) => {
+        throw toHttpException(error);
+      });
+    }
+    return next.handle().pipe(
+      concatMap((body) => from(this.manager.commit(request, response).then(() => body))),
+      catchError((error: unknown) => from(this.commitAfterError(request, response, error))),
+    );
+  }
+
+  /** Whether this handler needs the session loaded before it runs. */
+  protected usesSession(context: ExecutionContext, request: SessionHttpRequest): boolean {
+    return this.manager.loaded(request) !== undefined || this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true;
+  }
+
+  /** Keeps what the handler changed before it threw; the handler's error is what the client sees. */
+  protected async commitAfterError(request: SessionHttpRequest, response: unknown, error: unknown): Promise<never> {
+    try {
+      await this.manager.commit(request, response);
+    } catch {
+      // The handler's error takes precedence; the store failure was logged by the manager.
+    }
+    throw toHttpException(error);
+  }
+}
