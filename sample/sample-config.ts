@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+
+/** Everything the sample reads from its environment (see ../shared/sample-contract.md). */
+export interface SampleConfig {
+  host: string;
+  port: number;
+  /** PostgreSQL URL; undefined starts an embedded PostgreSQL (PGlite). */
+  databaseUrl?: string;
+  secrets: string[];
+  platform: 'express' | 'fastify';
+  idleTimeout: number;
+  absoluteTimeout: number;
+  cleanupInterval: number;
+  maxSessionBytes: number;
+  /** Milliseconds a session store call may take before 503. */
+  storeTimeout?: number;
+  /** Database pool size. */
+  poolSize?: number;
+}
+
+/** Reads the sample's configuration; throws with a message naming the variable to fix. */
+export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = console.warn): SampleConfig {
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 3000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    secrets: secrets(env, warn),
+    platform: platform(env.PLATFORM),
+    idleTimeout: integer(env, 'SESSION_IDLE_TIMEOUT_MS', 86_400_000),
+    absoluteTimeout: integer(env, 'SESSION_ABSOLUTE_TIMEOUT_MS', 604_800_000),
+    cleanupInterval: integer(env, 'SESSION_CLEANUP_INTERVAL_MS', 60_000),
+    maxSessionBytes: integer(env, 'SESSION_MAX_BYTES', 65_536),
+    storeTimeout: env.SESSION_STORE_TIMEOUT_MS ? integer(env, 'SESSION_STORE_TIMEOUT_MS', 3000) : undefined,
+  };
+}
+
+function secrets(env: NodeJS.ProcessEnv, warn: (message: string) => void): string[] {
+  const list = (env.SESSION_SECRET ?? '').split(',').map((secret) => secret.trim()).filter(Boolean);
+  if (list.length > 0) {
+    return list;
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new Error('SESSION_SECRET is required when NODE_ENV=production (a comma-separated list rotates: the first signs, all verify).');
+  }
+  warn('SESSION_SECRET is not set: using a random secret, so sessions end when the process does.');
+  return [randomBytes(32).toString('base64url')];
+}
+
+function platform(value: string | undefined): 'express' | 'fastify' {
+  if (value === undefined || value === '' || value === 'express' || value === 'fastify') {
+    return (value || 'express') as 'express' | 'fastify';
+  }
+  throw new Error(`PLATFORM must be "express" or "fastify"; got "${value}".`);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a whole number, 0 or more; got "${raw}".`);
+  }
+  return value;
+}

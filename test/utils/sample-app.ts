@@ -1,0 +1,32 @@
+import type { INestApplication } from '@nestjs/common';
+import type { App } from 'supertest/types';
+import { createSampleApp } from '../../sample/create-sample-app';
+import type { SampleConfig } from '../../sample/sample-config';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+
+/** The sample app, built through its own module wiring, on the given database. */
+export async function startSampleApp(databaseUrl: string, overrides: Partial<SampleConfig> = {}): Promise<INestApplication<App>> {
+  const app = await createSampleApp({
+    host: '127.0.0.1',
+    port: 0,
+    secrets: [TEST_SECRET],
+    platform: 'express',
+    idleTimeout: 86_400_000,
+    absoluteTimeout: 604_800_000,
+    cleanupInterval: 0,
+    maxSessionBytes: 65_536,
+    poolSize: 5,
+    ...overrides,
+    databaseUrl,
+  });
+  await app.init();
+  return app as INestApplication<App>;
+}
+
+/** The `name=value` pair of a Set-Cookie header, ready for a Cookie header. */
+export function cookieOf(setCookie: string[] | string | undefined, name = 'sid'): string | undefined {
+  const headers = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const header = headers.find((value) => value.startsWith(`${name}=`));
+  return header?.split(';')[0];
+}
