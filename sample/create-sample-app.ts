@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { SampleConfig } from './sample-config';
 
@@ -8,5 +9,7 @@ export async function createSampleApp(config: SampleConfig & { databaseUrl: stri
   if (config.platform === 'fastify') {
     throw new Error('PLATFORM=fastify is not supported yet; use express.');
   }
-  return NestFactory.create(AppModule.register(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { logger: ['error', 'warn'], bodyParser: false });
+  // JSON only, as the contract says: a form-encoded POST /login would let any site log a browser in (login CSRF).
+  return app.useBodyParser('json');
 }

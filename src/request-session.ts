@@ -197,8 +197,10 @@ export class RequestSession<T extends object = SessionData> implements Session<T
       return messages;
     }
     const { [type]: taken = [], ...rest } = messages;
-    if (taken.length > 0) {
-      Object.keys(rest).length > 0 ? this.write(RESERVED_FLASH_KEY, rest) : this.remove(RESERVED_FLASH_KEY);
+    if (taken.length > 0 && Object.keys(rest).length > 0) {
+      this.write(RESERVED_FLASH_KEY, rest);
+    } else if (taken.length > 0) {
+      this.remove(RESERVED_FLASH_KEY);
     }
     return taken;
   }

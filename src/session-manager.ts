@@ -240,7 +240,7 @@ export class SessionManager implements SessionPersistence {
     const { path, domain, httpOnly, secure, sameSite } = this.options.cookie;
     const attributes: SerializeOptions = { path, domain, httpOnly, secure, sameSite };
     if (session?.lifetime != null) {
-      attributes.maxAge = Math.max(0, Math.floor((session.record.absoluteExpiresAt - Date.now()) / 1000));
+      attributes.maxAge = Math.max(0, Math.round((session.record.absoluteExpiresAt - Date.now()) / 1000));
     }
     return attributes;
   }
