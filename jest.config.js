@@ -1,9 +1,11 @@
 /** Unit tests sit beside the code; end-to-end tests live in test/ and need PostgreSQL (DATABASE_URL). */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  testTimeout: 30000,
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$', transform, moduleFileExtensions: ['ts', 'js', 'json'] },
-    { displayName: 'e2e', testEnvironment: 'node', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$', transform, moduleFileExtensions: ['ts', 'js', 'json'], testTimeout: 30000 },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$' },
+    { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$' },
   ],
 };

@@ -1,4 +1,13 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
 import { Roles, Session, SessionAuthGuard } from '../src';
 import { REMEMBER_ME_MS, SampleSessionData } from './sample-session';
 import { SampleUser, UsersService } from './users.service';
@@ -51,7 +60,9 @@ export class AuthController {
 function parseLoginBody(body: unknown): LoginBody {
   const { username, password, remember } = (body ?? {}) as Partial<Record<keyof LoginBody, unknown>>;
   if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
-    throw new BadRequestException('Expected a JSON body {"username": string, "password": string, "remember"?: boolean}');
+    throw new BadRequestException(
+      'Expected a JSON body {"username": string, "password": string, "remember"?: boolean}',
+    );
   }
   if (remember !== undefined && typeof remember !== 'boolean') {
     throw new BadRequestException('"remember" must be a boolean');

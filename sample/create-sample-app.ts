@@ -9,7 +9,10 @@ export async function createSampleApp(config: SampleConfig & { databaseUrl: stri
   if (config.platform === 'fastify') {
     throw new Error('PLATFORM=fastify is not supported yet; use express.');
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { logger: ['error', 'warn'], bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger: ['error', 'warn'],
+    bodyParser: false,
+  });
   // JSON only, as the contract says: a form-encoded POST /login would let any site log a browser in (login CSRF).
   return app.useBodyParser('json');
 }

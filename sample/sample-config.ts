@@ -19,7 +19,10 @@ export interface SampleConfig {
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
-export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = console.warn): SampleConfig {
+export function loadSampleConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = console.warn,
+): SampleConfig {
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000),
@@ -35,12 +38,17 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env, warn: (me
 }
 
 function secrets(env: NodeJS.ProcessEnv, warn: (message: string) => void): string[] {
-  const list = (env.SESSION_SECRET ?? '').split(',').map((secret) => secret.trim()).filter(Boolean);
+  const list = (env.SESSION_SECRET ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
   if (list.length > 0) {
     return list;
   }
   if (env.NODE_ENV === 'production') {
-    throw new Error('SESSION_SECRET is required when NODE_ENV=production (a comma-separated list rotates: the first signs, all verify).');
+    throw new Error(
+      'SESSION_SECRET is required when NODE_ENV=production (a comma-separated list rotates: the first signs, all verify).',
+    );
   }
   warn('SESSION_SECRET is not set: using a random secret, so sessions end when the process does.');
   return [randomBytes(32).toString('base64url')];

@@ -33,7 +33,9 @@ export class UsersService {
       return null;
     }
     const hash = await scrypt(password, user.salt, user.passwordHash.length);
-    return timingSafeEqual(hash, user.passwordHash) ? { id: user.id, username: user.username, roles: user.roles } : null;
+    return timingSafeEqual(hash, user.passwordHash)
+      ? { id: user.id, username: user.username, roles: user.roles }
+      : null;
   }
 }
 

@@ -17,7 +17,7 @@ export { SessionInterceptor } from './session.interceptor';
 export { SessionCleanupService } from './session-cleanup.service';
 export { SessionStore } from './session-store.interface';
 export type { SessionData, SessionPatch, StoredSession } from './session-store.interface';
-export { TypeOrmSessionStore } from './stores/typeorm-session.store';
+export { TypeOrmSessionStore, type TypeOrmSessionStoreOptions } from './stores/typeorm-session.store';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './stores/memory-session.store';
 export { SessionEntity } from './session.entity';
 export { CreateSessionsTable1732500000000, SESSION_MIGRATIONS } from './migrations/create-sessions-table.migration';

@@ -70,7 +70,9 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   get<K extends keyof T & string>(key: K): T[K] | undefined {
     this.assertUsable();
     assertUserKey(key);
-    return this.record.data[key] as T[K] | undefined;
+    // Own keys only: `get('constructor')` must not answer with Object.prototype's members.
+    const own = Object.prototype.hasOwnProperty.call(this.record.data, key);
+    return (own ? this.record.data[key] : undefined) as T[K] | undefined;
   }
 
   /** Sets a key. Only values JSON gives back unchanged are accepted; others throw `SessionValueError`. */
@@ -107,7 +109,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
 
   /** A copy of the application's data. */
   toJSON(): Partial<T> {
-    return Object.fromEntries(this.keys().map((key) => [key, this.record.data[key]])) as Partial<T>;
+    return structuredClone(Object.fromEntries(this.keys().map((key) => [key, this.record.data[key]]))) as Partial<T>;
   }
 
   /** Gives the session a new ID, keeping its data; the old ID stops working when the request commits. */
@@ -155,7 +157,10 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   login(user: SessionUser): this {
     this.assertUsable();
     if (typeof user?.id !== 'string' || user.id === '' || !Array.isArray(user.roles)) {
-      throw new SessionValueError(RESERVED_USER_KEY, 'login() needs a user with a non-empty string `id` and a `roles` array');
+      throw new SessionValueError(
+        RESERVED_USER_KEY,
+        'login() needs a user with a non-empty string `id` and a `roles` array',
+      );
     }
     assertJsonValue('user', user);
     this.regenerate();
@@ -265,5 +270,9 @@ function assertUserKey(key: string): void {
   }
   if (isReservedKey(key)) {
     throw new SessionValueError(key, 'the key is reserved by the session module (use login() or flash())');
+  }
+  if (key === '__proto__') {
+    // Assigning it would replace the data object's prototype instead of storing a key.
+    throw new SessionValueError(key, 'the key cannot be stored in a JavaScript object');
   }
 }

@@ -33,7 +33,10 @@ export class SessionAuthGuard implements CanActivate {
     if (!user) {
       throw new UnauthorizedException('You need to log in');
     }
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(SESSION_ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(SESSION_ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (roles && roles.length > 0 && !this.hasRole(user, roles)) {
       throw new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}`);
     }

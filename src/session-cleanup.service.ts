@@ -54,7 +54,9 @@ export class SessionCleanupService implements OnApplicationBootstrap, BeforeAppl
         }
       }
     } catch (error) {
-      this.logger.error(`Cleanup of expired sessions failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Cleanup of expired sessions failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return total;
     }
   }

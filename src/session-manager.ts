@@ -108,8 +108,13 @@ export class SessionManager implements SessionPersistence {
     const stored = session.storedIdHash
       ? await this.callStore(() => this.store.get(session.storedIdHash as string, now))
       : null;
+    const wasStored = session.storedIdHash !== null;
     session.record = stored ?? this.freshRecord(now, session.record.ip, session.record.userAgent);
     session.markSaved(stored ? session.storedIdHash : null);
+    if (wasStored && !stored) {
+      // Gone from the store (destroyed elsewhere, expired): its ID must not come back to life.
+      session.regenerate();
+    }
   }
 
   private async open(request: SessionHttpRequest, id: string | undefined): Promise<RequestSession> {
@@ -122,7 +127,12 @@ export class SessionManager implements SessionPersistence {
       }
     }
     const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
-    return new RequestSession(SessionSigner.generateId(), null, this.freshRecord(now, getClientIp(request), userAgent), this);
+    return new RequestSession(
+      SessionSigner.generateId(),
+      null,
+      this.freshRecord(now, getClientIp(request), userAgent),
+      this,
+    );
   }
 
   private freshRecord(now: number, ip: string | null, userAgent: string | null): StoredSession {
@@ -196,7 +206,10 @@ export class SessionManager implements SessionPersistence {
 
   /** A rolling session is written again only once a quarter of its idle time has gone by. */
   private touchIsDue(record: StoredSession, expiresAt: number): boolean {
-    return this.options.rolling && expiresAt - record.expiresAt >= this.idleTimeout(record) * SESSION_DEFAULTS.touchAfterShare;
+    return (
+      this.options.rolling &&
+      expiresAt - record.expiresAt >= this.idleTimeout(record) * SESSION_DEFAULTS.touchAfterShare
+    );
   }
 
   private idleTimeout(record: StoredSession): number {
@@ -230,7 +243,9 @@ export class SessionManager implements SessionPersistence {
       return;
     }
     if (headersSent(response)) {
-      this.logger.warn('The response was sent before the session committed, so its cookie could not be set. Do not send the response yourself with @Res() unless passthrough: true.');
+      this.logger.warn(
+        'The response was sent before the session committed, so its cookie could not be set. Do not send the response yourself with @Res() unless passthrough: true.',
+      );
       return;
     }
     appendSetCookie(response, header);
@@ -250,7 +265,10 @@ export class SessionManager implements SessionPersistence {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new SessionStoreUnavailableError(`The session store did not answer within ${this.options.storeTimeout} ms`)),
+        () =>
+          reject(
+            new SessionStoreUnavailableError(`The session store did not answer within ${this.options.storeTimeout} ms`),
+          ),
         this.options.storeTimeout,
       );
     });

@@ -44,7 +44,8 @@ export interface SessionModuleOptions {
   absoluteTimeout?: number;
   /**
    * Whether activity extends the idle timeout. The extension is written at most
-   * once per quarter of the idle timeout, so reads stay at one query. Default `true`.
+   * once per quarter of the idle timeout, so reads stay at one query. With `false`, only a request
+   * that changes the session extends it. Default `true`.
    */
   rolling?: boolean;
   /** Whether a new session that holds no data is stored and gets a cookie. Default `false`. */

@@ -74,7 +74,9 @@ function resolveSecrets(secret: unknown): string[] {
       fail(`${label} must be a string.`);
     }
     if (value.length < SESSION_DEFAULTS.minSecretLength) {
-      fail(`${label} is ${value.length} characters long: use at least ${SESSION_DEFAULTS.minSecretLength} random characters.`);
+      fail(
+        `${label} is ${value.length} characters long: use at least ${SESSION_DEFAULTS.minSecretLength} random characters.`,
+      );
     }
   });
   return secrets as string[];

@@ -14,7 +14,9 @@ const SessionParam = createParamDecorator((_data: unknown, context: ExecutionCon
   const request = context.switchToHttp().getRequest<Record<symbol, { session?: unknown } | undefined>>();
   const session = request[SESSION_REQUEST_KEY]?.session;
   if (!session) {
-    throw new Error('@Session() found no session on the request: import SessionModule.forRoot() in the application module.');
+    throw new Error(
+      '@Session() found no session on the request: import SessionModule.forRoot() in the application module.',
+    );
   }
   return session;
 });

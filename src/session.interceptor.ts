@@ -39,7 +39,10 @@ export class SessionInterceptor implements NestInterceptor {
 
   /** Whether this handler needs the session loaded before it runs. */
   protected usesSession(context: ExecutionContext, request: SessionHttpRequest): boolean {
-    return this.manager.loaded(request) !== undefined || this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true;
+    return (
+      this.manager.loaded(request) !== undefined ||
+      this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true
+    );
   }
 
   /** Keeps what the handler changed before it threw; the handler's error is what the client sees. */

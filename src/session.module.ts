@@ -8,7 +8,7 @@ import type {
   SessionModuleOptions,
   SessionOptionsFactory,
 } from './session-module-options.interface';
-import { resolveSessionOptions } from './session-options';
+import { resolveSessionOptions, type ResolvedSessionOptions } from './session-options';
 import { SessionStore } from './session-store.interface';
 import { SessionManager } from './session-manager';
 import { SessionInterceptor } from './session.interceptor';
@@ -42,7 +42,11 @@ export class SessionModule {
       providers: [
         ...optionsProviders,
         { provide: SESSION_MODULE_OPTIONS, useFactory: resolveSessionOptions, inject: [RAW_OPTIONS] },
-        { provide: SessionStore, useFactory: createStore, inject: [RAW_OPTIONS, { token: DataSource, optional: true }] },
+        {
+          provide: SessionStore,
+          useFactory: createStore,
+          inject: [RAW_OPTIONS, SESSION_MODULE_OPTIONS, { token: DataSource, optional: true }],
+        },
         SessionManager,
         SessionCleanupService,
         SessionAuthGuard,
@@ -70,7 +74,11 @@ function createAsyncOptionsProviders(options: SessionModuleAsyncOptions): Provid
 }
 
 /** The given store, else a TypeORM store on the given DataSource, else on the app's default DataSource. */
-function createStore(options: SessionModuleOptions, appDataSource?: DataSource): SessionStore {
+function createStore(
+  options: SessionModuleOptions,
+  resolved: ResolvedSessionOptions,
+  appDataSource?: DataSource,
+): SessionStore {
   if (options.store) {
     return options.store;
   }
@@ -80,5 +88,5 @@ function createStore(options: SessionModuleOptions, appDataSource?: DataSource):
       'SessionModule has no store: pass `store`, or `dataSource`, or import TypeOrmModule.forRoot() so its DataSource can be used.',
     );
   }
-  return new TypeOrmSessionStore(dataSource);
+  return new TypeOrmSessionStore(dataSource, { queryTimeout: resolved.storeTimeout });
 }

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { SessionData, SessionPatch, SessionStore, StoredSession } from '../session-store.interface';
 
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
@@ -50,20 +50,40 @@ interface SessionRow {
   user_agent: string | null;
 }
 
+/** Options of {@link TypeOrmSessionStore}. */
+export interface TypeOrmSessionStoreOptions {
+  /**
+   * Milliseconds an operation may take. Past it the call fails and its connection is thrown out of
+   * the pool, since a query stuck on a half-open connection would otherwise hold it until the OS
+   * gives up (minutes). `SessionModule` passes its `storeTimeout`. Default 3000.
+   */
+  queryTimeout?: number;
+}
+
+/** A PostgreSQL query runner can hand its connection back as broken, so the pool closes it. */
+type ReleasableRunner = QueryRunner & { releasePostgresConnection?(error?: Error): Promise<void> };
+
 /**
  * The default {@link SessionStore}: the `sessions` table in PostgreSQL, through a TypeORM
  * `DataSource`. Every operation is one SQL statement (cleanup: two, in a transaction).
  */
 export class TypeOrmSessionStore implements SessionStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly queryTimeout: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeOrmSessionStoreOptions = {},
+  ) {
+    this.queryTimeout = options.queryTimeout ?? 3000;
+  }
 
   async get(idHash: string, now: number): Promise<StoredSession | null> {
-    const rows: SessionRow[] = await this.dataSource.query(SELECT_SESSION, [idHash, now]);
+    const rows: SessionRow[] = await this.query(SELECT_SESSION, [idHash, now]);
     return rows.length === 0 ? null : toStoredSession(rows[0]);
   }
 
   async create(idHash: string, session: StoredSession): Promise<void> {
-    await this.dataSource.query(INSERT_SESSION, [
+    await this.query(INSERT_SESSION, [
       idHash,
       JSON.stringify(session.data),
       session.createdAt,
@@ -78,7 +98,7 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async patch(idHash: string, patch: SessionPatch, now: number): Promise<boolean> {
-    const result: [unknown[], number] = await this.dataSource.query(PATCH_SESSION, [
+    const result: [unknown[], number] = await this.query(PATCH_SESSION, [
       idHash,
       now,
       patch.unset,
@@ -98,18 +118,62 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async destroy(idHash: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+    await this.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }]: Array<{ locked: boolean }> = await manager.query(CLEANUP_LOCK);
-      if (!locked) {
-        return 0;
+    return this.withRunner(async (runner) => {
+      await runner.startTransaction();
+      try {
+        const [{ locked }]: Array<{ locked: boolean }> = await runner.query(CLEANUP_LOCK);
+        const result: [unknown[], number] | null = locked ? await runner.query(DELETE_EXPIRED, [now, limit]) : null;
+        await runner.commitTransaction();
+        return result?.[1] ?? 0;
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
       }
-      const result: [unknown[], number] = await manager.query(DELETE_EXPIRED, [now, limit]);
-      return result[1];
     });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeORM's own result type
+  private query(sql: string, parameters: unknown[]): Promise<any> {
+    return this.withRunner((runner) => runner.query(sql, parameters));
+  }
+
+  /** Runs `work` on a pooled connection, bounded by `queryTimeout`; a timed-out connection is discarded. */
+  private async withRunner<R>(work: (runner: QueryRunner) => Promise<R>): Promise<R> {
+    const runner = this.dataSource.createQueryRunner() as ReleasableRunner;
+    const pending = work(runner);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueryTimeoutError(this.queryTimeout)), this.queryTimeout);
+    });
+    try {
+      const result = await Promise.race([pending, timeout]);
+      await runner.release();
+      return result;
+    } catch (error) {
+      if (error instanceof QueryTimeoutError) {
+        pending.catch(() => undefined);
+        // Once (if ever) the runner holds a connection, hand it back as broken: the pool closes it.
+        runner.connect().then(
+          () => (runner.releasePostgresConnection ? runner.releasePostgresConnection(error) : runner.release()),
+          () => undefined,
+        );
+      } else {
+        await runner.release();
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class QueryTimeoutError extends Error {
+  constructor(timeout: number) {
+    super(`The session query did not finish within ${timeout} ms`);
   }
 }
 

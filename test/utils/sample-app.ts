@@ -6,7 +6,10 @@ import type { SampleConfig } from '../../sample/sample-config';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
 /** The sample app, built through its own module wiring, on the given database. */
-export async function startSampleApp(databaseUrl: string, overrides: Partial<SampleConfig> = {}): Promise<INestApplication<App>> {
+export async function startSampleApp(
+  databaseUrl: string,
+  overrides: Partial<SampleConfig> = {},
+): Promise<INestApplication<App>> {
   const app = await createSampleApp({
     host: '127.0.0.1',
     port: 0,

@@ -1,0 +1,198 @@
+import { SessionConfigurationError } from './session.errors';
+import type { SessionModuleOptions } from './session-module-options.interface';
+import { resolveSessionOptions } from './session-options';
+
+const SECRET = 'a-secret-of-at-least-32-characters!!';
+const OTHER_SECRET = 'another-secret-of-32-characters-or-more';
+
+/** Resolves `options` (plus a valid secret unless given) under a non-production environment. */
+function resolve(options: Partial<SessionModuleOptions> | Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
+  return resolveSessionOptions({ secret: SECRET, ...options } as SessionModuleOptions, env);
+}
+
+/** Asserts that resolving fails with a configuration error whose message matches every pattern. */
+function expectFailure(options: unknown, ...patterns: Array<string | RegExp>): void {
+  let caught: unknown;
+  try {
+    resolveSessionOptions(options as SessionModuleOptions, {});
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(SessionConfigurationError);
+  const message = (caught as Error).message;
+  for (const pattern of patterns) {
+    expect(message).toMatch(pattern);
+  }
+}
+
+describe('resolveSessionOptions', () => {
+  describe('defaults', () => {
+    it('fills in every default', () => {
+      expect(resolve()).toEqual({
+        secrets: [SECRET],
+        cookie: { name: 'sid', path: '/', domain: undefined, httpOnly: true, secure: false, sameSite: 'lax' },
+        idleTimeout: 24 * 60 * 60 * 1000,
+        absoluteTimeout: 7 * 24 * 60 * 60 * 1000,
+        rolling: true,
+        saveUninitialized: false,
+        maxSessionBytes: 65_536,
+        cleanupInterval: 60_000,
+        cleanupBatchSize: 1000,
+        storeTimeout: 3000,
+      });
+    });
+
+    it('makes the cookie secure by default only when NODE_ENV is production', () => {
+      expect(resolve({}, { NODE_ENV: 'production' }).cookie.secure).toBe(true);
+      expect(resolve({}, { NODE_ENV: 'development' }).cookie.secure).toBe(false);
+      expect(resolve({}, { NODE_ENV: 'test' }).cookie.secure).toBe(false);
+      expect(resolve({}, {}).cookie.secure).toBe(false);
+    });
+
+    it('lets an explicit secure setting win over NODE_ENV', () => {
+      expect(resolve({ cookie: { secure: false } }, { NODE_ENV: 'production' }).cookie.secure).toBe(false);
+      expect(resolve({ cookie: { secure: true } }, {}).cookie.secure).toBe(true);
+    });
+
+    it('keeps the values it is given', () => {
+      const resolved = resolve({
+        secret: [SECRET, OTHER_SECRET],
+        cookie: {
+          name: '__Host-session',
+          path: '/app',
+          domain: 'example.com',
+          httpOnly: false,
+          secure: true,
+          sameSite: 'strict',
+        },
+        idleTimeout: 1000,
+        absoluteTimeout: 5000,
+        rolling: false,
+        saveUninitialized: true,
+        maxSessionBytes: 10,
+        cleanupInterval: 0,
+        cleanupBatchSize: 5,
+        storeTimeout: 50,
+      });
+      expect(resolved).toEqual({
+        secrets: [SECRET, OTHER_SECRET],
+        cookie: {
+          name: '__Host-session',
+          path: '/app',
+          domain: 'example.com',
+          httpOnly: false,
+          secure: true,
+          sameSite: 'strict',
+        },
+        idleTimeout: 1000,
+        absoluteTimeout: 5000,
+        rolling: false,
+        saveUninitialized: true,
+        maxSessionBytes: 10,
+        cleanupInterval: 0,
+        cleanupBatchSize: 5,
+        storeTimeout: 50,
+      });
+    });
+
+    it('accepts sameSite in any case and normalizes it', () => {
+      expect(resolve({ cookie: { sameSite: 'Strict' } }).cookie.sameSite).toBe('strict');
+    });
+
+    it('accepts sameSite none together with secure', () => {
+      expect(resolve({ cookie: { sameSite: 'none', secure: true } }).cookie.sameSite).toBe('none');
+    });
+
+    it('allows cleanupInterval 0 (no scheduled cleanup)', () => {
+      expect(resolve({ cleanupInterval: 0 }).cleanupInterval).toBe(0);
+    });
+  });
+
+  describe('validation', () => {
+    it.each([undefined, null, 'secret'])('refuses a missing options object (%p)', (options) => {
+      expectFailure(options, /options object/, /secret/);
+    });
+
+    it.each([
+      ['absent', {}],
+      ['undefined', { secret: undefined }],
+      ['an empty array', { secret: [] }],
+    ])('refuses a secret that is %s, saying how to provide one', (_label, options) => {
+      expectFailure(options, /`secret` is missing/, /at least 32 characters/);
+    });
+
+    it('refuses a secret shorter than 32 characters, giving its length', () => {
+      expectFailure({ secret: 'x'.repeat(31) }, /`secret` is 31 characters long/, /at least 32/);
+      expectFailure({ secret: '' }, /`secret` is 0 characters long/);
+      expect(resolve({ secret: 'x'.repeat(32) }).secrets).toEqual(['x'.repeat(32)]);
+    });
+
+    it('names the index of a short secret inside an array', () => {
+      expectFailure({ secret: [SECRET, 'short'] }, /secret\[1\] is 5 characters long/, /at least 32/);
+      expectFailure({ secret: ['short', SECRET] }, /secret\[0\]/);
+    });
+
+    it.each([
+      ['a number', { secret: 42 }, /`secret` must be a string/],
+      ['null', { secret: null }, /`secret` must be a string/],
+      ['an object', { secret: { value: SECRET } }, /`secret` must be a string/],
+      ['a number inside an array', { secret: [SECRET, 42] }, /secret\[1\] must be a string/],
+    ])('refuses a secret that is %s', (_label, options, pattern) => {
+      expectFailure(options, pattern);
+    });
+
+    it.each(['relaxed', 'None ', '', true])('refuses the unknown sameSite %p, listing the valid ones', (sameSite) => {
+      expectFailure({ secret: SECRET, cookie: { sameSite } }, /cookie\.sameSite/, /unknown/, /lax, strict, none/);
+    });
+
+    it('refuses sameSite none without secure, saying to set secure', () => {
+      expectFailure({ secret: SECRET, cookie: { sameSite: 'none' } }, /sameSite "none" requires cookie\.secure: true/);
+      expectFailure({ secret: SECRET, cookie: { sameSite: 'none', secure: false } }, /requires cookie\.secure: true/);
+    });
+
+    describe.each(['idleTimeout', 'absoluteTimeout', 'storeTimeout', 'maxSessionBytes', 'cleanupBatchSize'])(
+      '%s',
+      (name) => {
+        it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '1000'])(
+          'refuses %p, naming the option',
+          (value) => {
+            expectFailure(
+              { secret: SECRET, [name]: value },
+              new RegExp(`\`${name}\` must be a positive number`),
+              new RegExp(`got ${String(value)}`),
+            );
+          },
+        );
+      },
+    );
+
+    it('gives the unit of each positive option', () => {
+      expectFailure({ secret: SECRET, idleTimeout: 0 }, /milliseconds/);
+      expectFailure({ secret: SECRET, maxSessionBytes: 0 }, /bytes/);
+      expectFailure({ secret: SECRET, cleanupBatchSize: 0 }, /rows/);
+    });
+
+    it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses cleanupInterval %p, saying 0 or more', (value) => {
+      expectFailure(
+        { secret: SECRET, cleanupInterval: value },
+        /`cleanupInterval` must be a number of milliseconds, 0 or more/,
+      );
+    });
+
+    it.each(['', 'my session', 'a;b', 'a=b', 'sess,ion', 'sé', 'a"b'])(
+      'refuses the cookie name %p, listing the allowed characters',
+      (name) => {
+        expectFailure(
+          { secret: SECRET, cookie: { name } },
+          /cookie\.name/,
+          /not a valid cookie name/,
+          /letters, digits/,
+        );
+      },
+    );
+
+    it('throws errors that are SessionConfigurationError and name the module', () => {
+      expectFailure({ secret: SECRET, idleTimeout: -5 }, /^SessionModule: /);
+    });
+  });
+});

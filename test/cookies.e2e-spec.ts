@@ -1,0 +1,242 @@
+import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { PLATFORMS } from './utils/platforms';
+import { TEST_SECRET } from './utils/sample-app';
+import { startSampleServer, type SampleServer } from './utils/sample-server';
+import { SessionsTable } from './utils/sessions-table';
+import { hashSessionId, sessionIdOf, sessionSetCookie, signedSessionCookie } from './utils/session-cookie';
+import type { SessionAgent } from './utils/session-agent';
+
+const ALICE = { username: 'alice', password: 'alice-pass-123' };
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+/** Short server-side timeouts, so a 30-day remember-me session clearly does not come from them. */
+const IDLE_TIMEOUT = 60_000;
+const ABSOLUTE_TIMEOUT = 120_000;
+const OLD_SECRET = TEST_SECRET;
+const NEW_SECRET = 'rotated-secret-9876543210-zyxwvutsrqpon';
+const FOREIGN_SECRET = 'someone-elses-secret-0123456789-abcdefgh';
+const SIGNED_VALUE = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
+
+/** `value` with the character at `index` replaced by a different base64url character. */
+function flipCharAt(value: string, index: number): string {
+  const replacement = value[index] === 'A' ? 'B' : 'A';
+  return `${value.slice(0, index)}${replacement}${value.slice(index + 1)}`;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The same signature bytes spelled differently: the last of 43 characters carries 2 unused bits. */
+function respellLastChar(value: string): string {
+  const last = BASE64URL.indexOf(value[value.length - 1]);
+  return `${value.slice(0, -1)}${BASE64URL[last ^ 1]}`;
+}
+
+describe('session cookie', () => {
+  let db: TestDatabase;
+  let table: SessionsTable;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cookies');
+    table = await SessionsTable.connect(db.url);
+  });
+  afterAll(async () => {
+    await table?.close();
+    await db?.drop();
+  });
+
+  describe.each(PLATFORMS)('on %s', (platform) => {
+    let server: SampleServer;
+
+    beforeAll(async () => {
+      server = await startSampleServer(db.url, {
+        platform,
+        idleTimeout: IDLE_TIMEOUT,
+        absoluteTimeout: ABSOLUTE_TIMEOUT,
+      });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    /** A client whose session holds a counter of 1. */
+    async function visitor(): Promise<SessionAgent> {
+      const agent = server.agent();
+      await agent.get('/counter').expect(200, { visits: 1 });
+      return agent;
+    }
+
+    describe('attributes', () => {
+      it('is a signed, HttpOnly, SameSite=Lax, Path=/ browser-session cookie, not Secure outside production', async () => {
+        const response = await server.agent().get('/counter').expect(200);
+        const cookie = sessionSetCookie(response)!;
+        expect(cookie).toBeDefined();
+        expect(cookie.value).toMatch(SIGNED_VALUE);
+        expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
+        expect(cookie.secure).toBeFalsy();
+        expect(cookie.maxAge).toBeUndefined();
+        expect(cookie.expires).toBeUndefined();
+      });
+
+      it('stays a browser-session cookie after a login without remember', async () => {
+        const agent = server.agent();
+        const response = await agent
+          .post('/login')
+          .send({ ...ALICE, remember: false })
+          .expect(200);
+        const cookie = sessionSetCookie(response)!;
+        expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
+        expect(cookie.maxAge).toBeUndefined();
+        expect(cookie.expires).toBeUndefined();
+        const row = (await table.rowOf(agent.cookie!))!;
+        expect(row.lifetimeMs).toBeNull();
+        expect(row.expiresAt - Date.now()).toBeGreaterThan(0);
+        expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(IDLE_TIMEOUT);
+      });
+
+      it('lasts 30 days with remember: true, as a persistent cookie and on the server, despite the short timeouts', async () => {
+        const agent = server.agent();
+        const before = Date.now();
+        const response = await agent
+          .post('/login')
+          .send({ ...ALICE, remember: true })
+          .expect(200);
+        const after = Date.now();
+        const cookie = sessionSetCookie(response)!;
+        expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/', maxAge: THIRTY_DAYS_MS / 1000 });
+        expect(cookie.secure).toBeFalsy();
+
+        const row = (await table.rowOf(agent.cookie!))!;
+        expect(row.lifetimeMs).toBe(THIRTY_DAYS_MS);
+        for (const expiry of [row.expiresAt, row.absoluteExpiresAt]) {
+          expect(expiry).toBeGreaterThanOrEqual(before + THIRTY_DAYS_MS - 1000);
+          expect(expiry).toBeLessThanOrEqual(after + THIRTY_DAYS_MS + 1000);
+        }
+      });
+    });
+
+    describe('tampered cookies are treated as no session', () => {
+      let original: SessionAgent;
+      let value: string;
+
+      beforeAll(async () => {
+        original = await visitor();
+        value = original.cookie!.slice('sid='.length);
+        const [id, signature] = value.split('.');
+        // The hand-made signature must match the server's, or the "never issued" case below proves nothing.
+        expect(signedSessionCookie(id, TEST_SECRET)).toBe(original.cookie);
+        expect(signature).toHaveLength(43);
+      });
+
+      const variants: Array<[string, (value: string) => string]> = [
+        ['a flipped character in the ID', (v) => `sid=${flipCharAt(v, 10)}`],
+        ['a flipped character in the signature', (v) => `sid=${flipCharAt(v, 44 + 10)}`],
+        ['the signature of another ID', (v) => `sid=${flipCharAt(v.split('.')[0], 0)}.${v.split('.')[1]}`],
+        ['a non-canonical spelling of the signature', (v) => `sid=${respellLastChar(v)}`],
+        ['a truncated value', (v) => `sid=${v.slice(0, -1)}`],
+        ['the ID without its signature', (v) => `sid=${v.split('.')[0]}`],
+        ['a value with extra characters', (v) => `sid=${v}x`],
+        ['garbage', () => 'sid=not-a-session'],
+        ['undecodable percent-escapes', () => 'sid=%E0%A4%A.%ZZ'],
+        ['a very long value', () => `sid=${'a'.repeat(4000)}`],
+        ['an empty value', () => 'sid='],
+        ['a cookie signed with another secret', (v) => signedSessionCookie(v.split('.')[0], FOREIGN_SECRET)],
+        ['a well-signed random ID that was never issued', () => signedSessionCookie('N'.repeat(42) + 'E', TEST_SECRET)],
+      ];
+
+      it.each(variants)('%s: 200 on /counter with a fresh count', async (_, tamper) => {
+        const forged = tamper(value);
+        expect(forged).not.toBe(original.cookie);
+        const agent = server.agent(forged);
+        const before = await table.count();
+
+        await agent.get('/counter').expect(200, { visits: 1 });
+
+        // The count started a new session under a new ID, and the original one was not touched.
+        expect(agent.cookie).toMatch(/^sid=/);
+        expect(agent.cookie).not.toBe(forged);
+        expect(sessionIdOf(agent.cookie!)).not.toBe(sessionIdOf(original.cookie!));
+        expect(await table.count()).toBe(before + 1);
+        expect((await table.rowOf(original.cookie!))!.data).toMatchObject({ visits: 1 });
+      });
+
+      it.each(variants)('%s: never a 5xx on any route', async (_, tamper) => {
+        const forged = tamper(value);
+        await server.agent(forged).get('/cart').expect(200, { cart: [] });
+        await server.agent(forged).get('/kv').expect(200, { kv: {} });
+        await server.agent(forged).get('/flash').expect(200, { messages: {} });
+        await server.agent(forged).get('/profile').expect(401);
+        await server.agent(forged).get('/admin').expect(401);
+        await server.agent(forged).post('/logout').expect(200);
+        await server.agent(forged).post('/login').send(ALICE).expect(200);
+      });
+
+      it('leaves the original session working', async () => {
+        await original.get('/counter').expect(200, { visits: 2 });
+      });
+    });
+
+    describe('secret rotation', () => {
+      let oldApp: SampleServer;
+      let rotatedApp: SampleServer;
+      let newOnlyApp: SampleServer;
+
+      beforeAll(async () => {
+        oldApp = await startSampleServer(db.url, { platform, secrets: [OLD_SECRET] });
+        rotatedApp = await startSampleServer(db.url, { platform, secrets: [NEW_SECRET, OLD_SECRET] });
+        newOnlyApp = await startSampleServer(db.url, { platform, secrets: [NEW_SECRET] });
+      });
+      afterAll(async () => {
+        await Promise.all([oldApp?.close(), rotatedApp?.close(), newOnlyApp?.close()]);
+      });
+
+      it('accepts a cookie signed with a previous secret and re-issues it signed with the current one', async () => {
+        const agent = oldApp.agent();
+        await agent.get('/counter').expect(200, { visits: 1 });
+        const oldCookie = agent.cookie!;
+        const id = sessionIdOf(oldCookie);
+        expect(oldCookie).toBe(signedSessionCookie(id, OLD_SECRET));
+
+        // Even a read-only request re-signs, so the old secret can be retired later.
+        const response = await rotatedApp.agent(oldCookie).get('/cart').expect(200, { cart: [] });
+        const reissued = sessionSetCookie(response)!;
+        expect(`sid=${reissued.value}`).toBe(signedSessionCookie(id, NEW_SECRET));
+        expect(reissued).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
+
+        const rotated = rotatedApp.agent(oldCookie);
+        await rotated.get('/counter').expect(200, { visits: 2 });
+        expect(rotated.cookie).toBe(signedSessionCookie(id, NEW_SECRET));
+        const again = await rotated.get('/counter').expect(200, { visits: 3 });
+        expect(sessionSetCookie(again)).toBeUndefined();
+      });
+
+      it('rejects the old cookie once the old secret is gone', async () => {
+        const agent = oldApp.agent();
+        await agent.get('/counter').expect(200, { visits: 1 });
+        await agent.get('/counter').expect(200, { visits: 2 });
+        await newOnlyApp.agent(agent.cookie).get('/counter').expect(200, { visits: 1 });
+        await rotatedApp.agent(agent.cookie).get('/counter').expect(200, { visits: 3 });
+      });
+    });
+
+    describe('what the database holds', () => {
+      it('stores only the SHA-256 of the ID, never the ID or the cookie value', async () => {
+        const agent = await visitor();
+        const anonymousCookie = agent.cookie!;
+        await agent.post('/cart').send({ itemId: 'book' }).expect(200);
+        await agent.post('/login').send(ALICE).expect(200);
+        const cookie = agent.cookie!;
+        const id = sessionIdOf(cookie);
+
+        const row = (await table.rowOf(cookie))!;
+        expect(row.idHash).toBe(hashSessionId(id));
+        expect(row.idHash).toMatch(/^[0-9a-f]{64}$/);
+        expect(await table.rowOf(anonymousCookie)).toBeUndefined();
+
+        const everything = (await table.rowsAsText()).join('\n');
+        expect(everything).toContain(row.idHash);
+        for (const secret of [id, sessionIdOf(anonymousCookie), cookie.split('.')[1], anonymousCookie.split('.')[1]]) {
+          expect(everything).not.toContain(secret);
+        }
+      });
+    });
+  });
+});

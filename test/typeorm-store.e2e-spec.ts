@@ -1,0 +1,84 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MemorySessionStore, SESSION_MIGRATIONS, TypeOrmSessionStore } from '../src';
+import { describeSessionStore, NOW, randomIdHash, storedSession } from './utils/session-store-contract';
+import { createTestDatabase, TestDatabase } from './utils/test-database';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  db = await createTestDatabase('typeorm_store');
+  dataSource = await new DataSource({
+    type: 'postgres',
+    url: db.url,
+    migrations: SESSION_MIGRATIONS,
+    migrationsRun: true,
+  }).initialize();
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+describeSessionStore('TypeOrmSessionStore', async () => {
+  await dataSource.query('TRUNCATE sessions');
+  return new TypeOrmSessionStore(dataSource);
+});
+
+describeSessionStore('MemorySessionStore', () => new MemorySessionStore());
+
+describe('TypeOrmSessionStore in PostgreSQL', () => {
+  let store: TypeOrmSessionStore;
+
+  beforeEach(async () => {
+    await dataSource.query('TRUNCATE sessions');
+    store = new TypeOrmSessionStore(dataSource);
+  });
+
+  it('writes real timestamps and the lifetime in milliseconds to their columns', async () => {
+    const idHash = randomIdHash();
+    await store.create(idHash, storedSession({ lifetime: 86_400_000 }));
+    const [row] = await dataSource.query(
+      `SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS expires_at, lifetime_ms
+       FROM sessions WHERE id_hash = $1`,
+      [idHash],
+    );
+    expect(row).toEqual({ expires_at: new Date(NOW + 3_600_000).toISOString().slice(0, -1), lifetime_ms: '86400000' });
+  });
+
+  it('deleteExpired skips rows that another transaction has locked, and gets them later', async () => {
+    const locked = randomIdHash();
+    await store.create(locked, storedSession({ expiresAt: NOW - 1 }));
+    await Promise.all([1, 2, 3].map(() => store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }))));
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM sessions WHERE id_hash = $1 FOR UPDATE', [locked]);
+
+      await expect(store.deleteExpired(NOW, 10)).resolves.toBe(3);
+
+      await other.query('COMMIT');
+      await expect(store.deleteExpired(NOW, 10)).resolves.toBe(1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('deleteExpired returns 0 while another instance holds the cleanup lock', async () => {
+    await store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }));
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT pg_advisory_xact_lock(hashtext('nest-sessions:cleanup'))`);
+      await expect(store.deleteExpired(NOW, 10)).resolves.toBe(0);
+      await other.query('COMMIT');
+      await expect(store.deleteExpired(NOW, 10)).resolves.toBe(1);
+    } finally {
+      await other.end();
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import { createHash, createHmac } from 'node:crypto';
+import { parseSetCookie, type SetCookie } from 'cookie';
+import type { Response } from 'supertest';
+
+/** The cookie name the sample uses (the module's default). */
+export const SESSION_COOKIE = 'sid';
+
+/** The parsed `Set-Cookie` for the session cookie of a response, or undefined when there is none. */
+export function sessionSetCookie(response: Response): SetCookie | undefined {
+  return setCookieHeaders(response)
+    .map((header) => parseSetCookie(header))
+    .find((cookie) => cookie.name === SESSION_COOKIE);
+}
+
+/** The raw `Set-Cookie` header lines of a response. */
+export function setCookieHeaders(response: Response): string[] {
+  const header = response.headers['set-cookie'] as string[] | string | undefined;
+  return Array.isArray(header) ? header : header ? [header] : [];
+}
+
+/** The session ID inside `sid=<id>.<signature>` (or inside the bare value). */
+export function sessionIdOf(cookie: string): string {
+  const value = cookie.startsWith(`${SESSION_COOKIE}=`) ? cookie.slice(SESSION_COOKIE.length + 1) : cookie;
+  return value.split('.')[0];
+}
+
+/** What the store keeps instead of the ID: its SHA-256 in hex. */
+export function hashSessionId(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/** A `sid=<id>.<signature>` cookie signed the way the module signs: HMAC-SHA256 in base64url. */
+export function signedSessionCookie(id: string, secret: string): string {
+  return `${SESSION_COOKIE}=${id}.${createHmac('sha256', secret).update(id).digest('base64url')}`;
+}

@@ -1,0 +1,76 @@
+import { Client } from 'pg';
+import { hashSessionId, sessionIdOf } from './session-cookie';
+
+/** A row of `sessions`, timestamps in epoch milliseconds. */
+export interface SessionRow {
+  idHash: string;
+  data: Record<string, unknown>;
+  userId: string | null;
+  lifetimeMs: number | null;
+  createdAt: number;
+  lastActiveAt: number;
+  expiresAt: number;
+  absoluteExpiresAt: number;
+}
+
+const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+const SELECT_ROWS = `
+  SELECT id_hash, data, user_id, lifetime_ms::float8 AS lifetime_ms,
+         ${ms('created_at')} AS created_at, ${ms('last_active_at')} AS last_active_at,
+         ${ms('expires_at')} AS expires_at, ${ms('absolute_expires_at')} AS absolute_expires_at
+  FROM sessions`;
+
+/** Direct access to the `sessions` table of a test database, to check what the app stored. */
+export class SessionsTable {
+  private constructor(private readonly client: Client) {}
+
+  static async connect(databaseUrl: string): Promise<SessionsTable> {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    return new SessionsTable(client);
+  }
+
+  /** The row a `sid=...` cookie points at (through the hash of its ID), or undefined. */
+  async rowOf(cookie: string): Promise<SessionRow | undefined> {
+    const { rows } = await this.client.query(`${SELECT_ROWS} WHERE id_hash = $1`, [hashSessionId(sessionIdOf(cookie))]);
+    return rows.length > 0 ? toSessionRow(rows[0]) : undefined;
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.client.query<{ count: number }>('SELECT count(*)::int AS count FROM sessions');
+    return rows[0].count;
+  }
+
+  /** Every row as the text PostgreSQL prints for it, all columns included. */
+  async rowsAsText(): Promise<string[]> {
+    const { rows } = await this.client.query<{ text: string }>('SELECT s::text AS text FROM sessions s');
+    return rows.map((row) => row.text);
+  }
+
+  /** Moves a session's activity `ms` into the past, as if its last request was that long ago. */
+  async backdateActivity(cookie: string, ms: number): Promise<void> {
+    await this.client.query(
+      `UPDATE sessions SET last_active_at = last_active_at - $2 * interval '1 millisecond',
+                           expires_at = expires_at - $2 * interval '1 millisecond'
+       WHERE id_hash = $1`,
+      [hashSessionId(sessionIdOf(cookie)), ms],
+    );
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+}
+
+function toSessionRow(row: Record<string, unknown>): SessionRow {
+  return {
+    idHash: row.id_hash as string,
+    data: row.data as Record<string, unknown>,
+    userId: row.user_id as string | null,
+    lifetimeMs: row.lifetime_ms as number | null,
+    createdAt: row.created_at as number,
+    lastActiveAt: row.last_active_at as number,
+    expiresAt: row.expires_at as number,
+    absoluteExpiresAt: row.absolute_expires_at as number,
+  };
+}
