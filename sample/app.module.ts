@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SESSION_MIGRATIONS, SessionEntity, SessionModule } from '../src';
+import { SESSION_MIGRATIONS, SessionEntity, SessionModule, type SessionRequest } from '../src';
 import { AuthController } from './auth.controller';
 import { ErrorBodyFilter } from './error-body.filter';
 import { SampleConfig } from './sample-config';
+import { SessionAuditListener } from './session-audit.listener';
 import { SessionDemoController } from './session-demo.controller';
+import { SessionsController } from './sessions.controller';
 import { UsersService } from './users.service';
 
 /** The sample application, wired the way a user would wire the module. */
@@ -15,6 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        EventEmitterModule.forRoot({ wildcard: true }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.databaseUrl,
@@ -33,10 +37,25 @@ export class AppModule {
           cleanupInterval: config.cleanupInterval,
           maxSessionBytes: config.maxSessionBytes,
           storeTimeout: config.storeTimeout,
+          trustProxy: config.trustProxy,
+          renewAfter: config.renewAfter,
+          bind: config.bind,
+          maxSessionsPerUser: config.maxSessionsPerUser,
+          sessionLimitPolicy: config.sessionLimitPolicy,
+          tenant: config.tenantHeader ? tenantFromHeader(config.tenantHeader) : undefined,
         }),
       ],
-      controllers: [AuthController, SessionDemoController],
-      providers: [UsersService, { provide: APP_FILTER, useClass: ErrorBodyFilter }],
+      controllers: [AuthController, SessionDemoController, SessionsController],
+      providers: [UsersService, SessionAuditListener, { provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }
+}
+
+/** The tenant named by a request header (a real app might use the host name instead). */
+function tenantFromHeader(header: string): (request: SessionRequest) => string | undefined {
+  const name = header.toLowerCase();
+  return (request) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
 }

@@ -16,6 +16,17 @@ export interface SampleConfig {
   storeTimeout?: number;
   /** Database pool size. */
   poolSize?: number;
+  /** Take the client IP from X-Forwarded-For. */
+  trustProxy?: boolean;
+  /** Replace session IDs this often (milliseconds). */
+  renewAfter?: number;
+  /** Bind sessions to the client's IP and/or user agent. */
+  bind?: { ip?: boolean; userAgent?: boolean };
+  /** Most sessions per user, and what a login beyond it does. */
+  maxSessionsPerUser?: number;
+  sessionLimitPolicy?: 'evict-oldest' | 'refuse';
+  /** Request header naming the tenant; unset: no tenants. */
+  tenantHeader?: string;
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
@@ -33,8 +44,37 @@ export function loadSampleConfig(
     absoluteTimeout: integer(env, 'SESSION_ABSOLUTE_TIMEOUT_MS', 604_800_000),
     cleanupInterval: integer(env, 'SESSION_CLEANUP_INTERVAL_MS', 60_000),
     maxSessionBytes: integer(env, 'SESSION_MAX_BYTES', 65_536),
-    storeTimeout: env.SESSION_STORE_TIMEOUT_MS ? integer(env, 'SESSION_STORE_TIMEOUT_MS', 3000) : undefined,
+    storeTimeout: optionalInteger(env, 'SESSION_STORE_TIMEOUT_MS'),
+    trustProxy: env.TRUST_PROXY === 'true',
+    renewAfter: optionalInteger(env, 'SESSION_RENEW_AFTER_MS'),
+    bind: binding(env.SESSION_BIND),
+    maxSessionsPerUser: optionalInteger(env, 'SESSION_MAX_PER_USER'),
+    sessionLimitPolicy: limitPolicy(env.SESSION_LIMIT_POLICY),
+    tenantHeader: env.SESSION_TENANT_HEADER || undefined,
   };
+}
+
+function binding(value: string | undefined): SampleConfig['bind'] {
+  const parts = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const unknown = parts.filter((part) => part !== 'ip' && part !== 'user-agent');
+  if (unknown.length > 0) {
+    throw new Error(`SESSION_BIND takes a comma-separated list of "ip" and "user-agent"; got "${value}".`);
+  }
+  return { ip: parts.includes('ip'), userAgent: parts.includes('user-agent') };
+}
+
+function limitPolicy(value: string | undefined): SampleConfig['sessionLimitPolicy'] {
+  if (value === undefined || value === '' || value === 'evict-oldest' || value === 'refuse') {
+    return (value || undefined) as SampleConfig['sessionLimitPolicy'];
+  }
+  throw new Error(`SESSION_LIMIT_POLICY must be "evict-oldest" or "refuse"; got "${value}".`);
+}
+
+function optionalInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  return env[name] ? integer(env, name, 0) : undefined;
 }
 
 function secrets(env: NodeJS.ProcessEnv, warn: (message: string) => void): string[] {

@@ -5,6 +5,10 @@ export type {
   SessionOptionsFactory,
   SessionCookieOptions,
   SessionSameSite,
+  SessionBindingOptions,
+  SessionLimitPolicy,
+  SessionTenantResolver,
+  SessionRequest,
 } from './session-module-options.interface';
 export type { ResolvedSessionOptions } from './session-options';
 export { SESSION_MODULE_OPTIONS, SESSION_ROLES_KEY } from './session.constants';
@@ -15,12 +19,23 @@ export { SessionAuthGuard } from './session-auth.guard';
 export { Roles } from './roles.decorator';
 export { SessionInterceptor } from './session.interceptor';
 export { SessionCleanupService } from './session-cleanup.service';
+export { SessionService, type SessionInfo, type SessionScope } from './session.service';
+export { SessionEvents, SESSION_EVENT_PREFIX } from './session-events';
+export type { SessionEvent, SessionEventType } from './session-event.interface';
 export { SessionStore } from './session-store.interface';
-export type { SessionData, SessionPatch, StoredSession } from './session-store.interface';
+export type {
+  SessionData,
+  SessionPatch,
+  SessionSummary,
+  StoredSession,
+  UserSessionsFilter,
+} from './session-store.interface';
 export { TypeOrmSessionStore, type TypeOrmSessionStoreOptions } from './stores/typeorm-session.store';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './stores/memory-session.store';
 export { SessionEntity } from './session.entity';
-export { CreateSessionsTable1732500000000, SESSION_MIGRATIONS } from './migrations/create-sessions-table.migration';
+export { SESSION_MIGRATIONS } from './migrations/session-migrations';
+export { CreateSessionsTable1732500000000 } from './migrations/create-sessions-table.migration';
+export { AddSessionHandlesAndTenants1732600000000 } from './migrations/add-session-handles-and-tenants.migration';
 export {
   SessionError,
   SessionConfigurationError,
@@ -28,4 +43,5 @@ export {
   SessionTooLargeError,
   SessionValueError,
   SessionStateError,
+  SessionLimitExceededError,
 } from './session.errors';

@@ -9,8 +9,11 @@ const NOW = 1_700_000_000_000;
 
 function record(data: SessionData = {}): StoredSession {
   return {
+    handle: SessionSigner.generateHandle(),
+    tenant: '',
     data,
     createdAt: NOW,
+    idIssuedAt: NOW,
     lastActiveAt: NOW,
     expiresAt: NOW + 1000,
     absoluteExpiresAt: NOW + 10_000,
@@ -185,6 +188,17 @@ describe('RequestSession', () => {
       const fresh = new RequestSession(id, null, record(), persistence());
       expect(fresh.isNew).toBe(true);
       expect(loadedSession().isNew).toBe(false);
+    });
+
+    it('exposes the handle and tenant of its record, which regeneration keeps', () => {
+      const session = loadedSession();
+      session.record.tenant = 'acme';
+      const handle = session.handle;
+      expect(handle).toBe(session.record.handle);
+      expect(handle).not.toContain(session.id);
+      expect(session.tenant).toBe('acme');
+      session.regenerate();
+      expect(session.handle).toBe(handle);
     });
 
     it('exposes its times as dates', () => {

@@ -6,6 +6,12 @@ import type { FlashMessages, Session } from './session.interface';
 import type { SessionData, StoredSession } from './session-store.interface';
 import type { SessionUser } from './session-user.interface';
 
+/** The client behind the current request. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** Saves or reloads a session on demand; implemented by the session manager. */
 export interface SessionPersistence {
   save(session: RequestSession): Promise<void>;
@@ -25,21 +31,41 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   userChanged = false;
   /** The cookie must be (re)sent: new session, new ID or new lifetime. */
   cookieDirty = false;
+  /** The ID is being replaced because of `renewAfter`, not by the application. */
+  renewing = false;
+  /** The latest save; the next one waits for it (a request's GraphQL fields commit one session concurrently). */
+  saving: Promise<void> = Promise.resolve();
+  /** Counts changes, so a save forgets those it wrote and not those made while it was in flight. */
+  private changeCount = 0;
+  private readonly keyChangedAt = new Map<string, number>();
+  private flagsChangedAt = 0;
 
   /**
    * @param currentId the session ID (never stored, only its hash)
    * @param storedIdHash hash under which the store holds this session, null while it is new
+   * @param client who sent the current request (a login records it with the session)
    */
   constructor(
     private currentId: string,
     public storedIdHash: string | null,
     public record: StoredSession,
     private readonly persistence: SessionPersistence,
+    readonly client: ClientInfo = { ip: null, userAgent: null },
   ) {}
 
   /** The session ID. Secret: it is what the cookie carries. */
   get id(): string {
     return this.currentId;
+  }
+
+  /** Opaque handle naming this session in listings; safe to show, useless as a cookie. */
+  get handle(): string {
+    return this.record.handle;
+  }
+
+  /** The tenant this session belongs to; `''` without multi-tenancy. */
+  get tenant(): string {
+    return this.record.tenant;
   }
 
   /** True until the session is first stored. */
@@ -117,6 +143,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.assertUsable();
     this.currentId = SessionSigner.generateId();
     this.cookieDirty = true;
+    this.renewing = false;
     return this;
   }
 
@@ -129,6 +156,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   touch(): this {
     this.assertUsable();
     this.touched = true;
+    this.flagsChangedAt = ++this.changeCount;
     return this;
   }
 
@@ -144,6 +172,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     }
     this.record.lifetime = lifetime;
     this.lifetimeChanged = true;
+    this.flagsChangedAt = ++this.changeCount;
     this.cookieDirty = true;
     return this;
   }
@@ -167,6 +196,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.write(RESERVED_USER_KEY, { ...user, roles: [...user.roles] });
     this.record.userId = user.id;
     this.userChanged = true;
+    this.flagsChangedAt = ++this.changeCount;
     return this;
   }
 
@@ -176,6 +206,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.remove(RESERVED_USER_KEY);
     this.record.userId = null;
     this.userChanged = true;
+    this.flagsChangedAt = ++this.changeCount;
     return this.regenerate();
   }
 
@@ -227,14 +258,29 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     return this.changed.size > 0 || this.removed.size > 0 || this.lifetimeChanged || this.userChanged;
   }
 
-  /** Forgets tracked changes once the store has them. */
-  markSaved(storedIdHash: string | null): void {
+  /** Marks how far the changes go now: a save passes it to `markSaved` once the store has what it sent. */
+  get revision(): number {
+    return this.changeCount;
+  }
+
+  /**
+   * Forgets tracked changes once the store has them: all of them, or those made up to `writtenUpTo`
+   * (a {@link revision}), so changes made while that save was in flight are left for the next save.
+   */
+  markSaved(storedIdHash: string | null, writtenUpTo = Infinity): void {
     this.storedIdHash = storedIdHash;
-    this.changed.clear();
-    this.removed.clear();
-    this.touched = false;
-    this.lifetimeChanged = false;
-    this.userChanged = false;
+    this.renewing = false;
+    const written = (key: string) => (this.keyChangedAt.get(key) ?? 0) <= writtenUpTo;
+    for (const key of [...this.changed.keys(), ...this.removed].filter(written)) {
+      this.changed.delete(key);
+      this.removed.delete(key);
+      this.keyChangedAt.delete(key);
+    }
+    if (this.flagsChangedAt <= writtenUpTo) {
+      this.touched = false;
+      this.lifetimeChanged = false;
+      this.userChanged = false;
+    }
   }
 
   private readFlash(): FlashMessages {
@@ -245,12 +291,14 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.record.data[key] = value;
     this.changed.set(key, value);
     this.removed.delete(key);
+    this.keyChangedAt.set(key, ++this.changeCount);
   }
 
   private remove(key: string): void {
     delete this.record.data[key];
     this.changed.delete(key);
     this.removed.add(key);
+    this.keyChangedAt.set(key, ++this.changeCount);
   }
 
   private assertUsable(): void {

@@ -6,9 +6,10 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type ModuleRef, Reflector } from '@nestjs/core';
 import { Roles } from './roles.decorator';
 import { SessionAuthGuard } from './session-auth.guard';
+import { SessionEvents } from './session-events';
 import { SessionManager } from './session-manager';
 import { resolveSessionOptions } from './session-options';
 import { SessionSigner } from './session-signer';
@@ -40,9 +41,12 @@ async function storeWithSession(user: SessionUser | null): Promise<{ store: Memo
   const id = SessionSigner.generateId();
   const now = Date.now();
   const record: StoredSession = {
+    handle: SessionSigner.generateHandle(),
+    tenant: '',
     data: user ? { __user: user } : { cart: [] },
     createdAt: now,
     lastActiveAt: now,
+    idIssuedAt: now,
     expiresAt: now + 60_000,
     absoluteExpiresAt: now + 120_000,
     lifetime: null,
@@ -52,6 +56,10 @@ async function storeWithSession(user: SessionUser | null): Promise<{ store: Memo
   };
   await store.create(SessionSigner.hashId(id), record);
   return { store, cookie: `sid=${new SessionSigner([SECRET]).sign(id)}` };
+}
+
+function managerOn(store: MemorySessionStore): SessionManager {
+  return new SessionManager(resolveSessionOptions({ secret: SECRET }, {}), store, new SessionEvents({} as ModuleRef));
 }
 
 function contextFor(request: SessionHttpRequest, controller: new () => object, method: string): ExecutionContext {
@@ -67,7 +75,7 @@ function contextFor(request: SessionHttpRequest, controller: new () => object, m
 /** Runs the guard for `controller.method` on a request whose session is logged in as `user` (or not). */
 async function guard(user: SessionUser | null, controller: new () => object, method: string, cookie?: string) {
   const { store, cookie: sessionCookie } = await storeWithSession(user);
-  const manager = new SessionManager(resolveSessionOptions({ secret: SECRET }, {}), store);
+  const manager = managerOn(store);
   const request: SessionHttpRequest = { headers: { cookie: cookie ?? sessionCookie } };
   const result = new SessionAuthGuard(manager, new Reflector()).canActivate(contextFor(request, controller, method));
   return { result, manager, request };
@@ -138,7 +146,7 @@ describe('SessionAuthGuard', () => {
   it('answers 503 when the store is unavailable', async () => {
     const { store, cookie } = await storeWithSession(editor);
     jest.spyOn(store, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
-    const manager = new SessionManager(resolveSessionOptions({ secret: SECRET }, {}), store);
+    const manager = managerOn(store);
     const check = () =>
       new SessionAuthGuard(manager, new Reflector()).canActivate(
         contextFor({ headers: { cookie } }, OpenController, 'read'),
@@ -154,7 +162,7 @@ describe('SessionAuthGuard', () => {
       }
     }
     const { store, cookie } = await storeWithSession(auditor);
-    const manager = new SessionManager(resolveSessionOptions({ secret: SECRET }, {}), store);
+    const manager = managerOn(store);
     const pending = new AllRolesGuard(manager, new Reflector()).canActivate(
       contextFor({ headers: { cookie } }, AdminController, 'list'),
     );

@@ -1,10 +1,16 @@
 import {
   BadRequestException,
+  ConflictException,
   HttpException,
   PayloadTooLargeException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { SessionStoreUnavailableError, SessionTooLargeError, SessionValueError } from './session.errors';
+import {
+  SessionLimitExceededError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+  SessionValueError,
+} from './session.errors';
 
 /** The one place where session errors become HTTP statuses; anything else passes through unchanged. */
 export function toHttpException(error: unknown): unknown {
@@ -16,6 +22,9 @@ export function toHttpException(error: unknown): unknown {
   }
   if (error instanceof SessionTooLargeError) {
     return new PayloadTooLargeException(error.message, { cause: error });
+  }
+  if (error instanceof SessionLimitExceededError) {
+    return new ConflictException(error.message, { cause: error });
   }
   if (error instanceof SessionValueError) {
     return new BadRequestException(error.message, { cause: error });

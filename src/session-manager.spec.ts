@@ -1,12 +1,23 @@
 import { Logger } from '@nestjs/common';
-import { SessionStoreUnavailableError, SessionTooLargeError, SessionValueError } from './session.errors';
+import type { ModuleRef } from '@nestjs/core';
+import { config as rxjsConfig } from 'rxjs';
+import {
+  SessionLimitExceededError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+  SessionValueError,
+} from './session.errors';
 import type { Session } from './session.interface';
 import type { SessionModuleOptions } from './session-module-options.interface';
+import { SessionEvents } from './session-events';
 import { SessionManager } from './session-manager';
 import { resolveSessionOptions } from './session-options';
 import { SessionSigner } from './session-signer';
 import type { SessionHttpRequest } from './platform/http-platform';
 import type { RequestSession } from './request-session';
+import type { StoredSession } from './session-store.interface';
+import type { SessionEvent } from './session-event.interface';
+import type { SessionUser } from './session-user.interface';
 import { MemorySessionStore } from './stores/memory-session.store';
 
 const SECRET = 'current-secret-0123456789-abcdefghijkl';
@@ -37,8 +48,18 @@ function fakeResponse(): FakeResponse {
   return response;
 }
 
-function fakeRequest(cookie?: string): SessionHttpRequest {
-  return { headers: { cookie, 'user-agent': 'jest-agent' }, ip: '203.0.113.7' };
+/** How a request's client differs from the default one (203.0.113.7, "jest-agent"), and any extra headers. */
+interface Client {
+  ip?: string;
+  userAgent?: string;
+  headers?: Record<string, string>;
+}
+
+function fakeRequest(cookie?: string, client: Client = {}): SessionHttpRequest {
+  return {
+    headers: { cookie, 'user-agent': client.userAgent ?? 'jest-agent', ...client.headers },
+    ip: client.ip ?? '203.0.113.7',
+  };
 }
 
 /** What a request left behind: its session, the Set-Cookie header (if any), and the cookie the browser would keep. */
@@ -48,32 +69,73 @@ interface Visit {
   cookie: string | undefined;
 }
 
-/** A manager on a real MemorySessionStore, a fake clock, and a one-cookie browser. */
+type Handler = (session: RequestSession) => unknown;
+
+/** The cookie a browser keeps after a response: the new one, none after a clearing header, or the old one. */
+function keptCookie(previous: string | undefined, setCookie: string | undefined): string | undefined {
+  if (setCookie === undefined) {
+    return previous;
+  }
+  return setCookie.includes(EPOCH_EXPIRES) ? undefined : setCookie.split(';')[0];
+}
+
+/**
+ * A manager on a real MemorySessionStore, a fake clock, and a one-cookie browser. It records every
+ * event published and every session ID it saw (in cookies and sessions), to check that events never leak one.
+ */
 class Harness {
   readonly store = new MemorySessionStore();
+  readonly events: SessionEvents;
+  readonly emitted: SessionEvent[] = [];
+  readonly ids = new Set<string>();
   readonly manager: SessionManager;
   cookie: string | undefined;
 
-  constructor(options: Partial<SessionModuleOptions> = {}, store?: MemorySessionStore) {
+  constructor(options: Partial<SessionModuleOptions> = {}, store?: MemorySessionStore, events?: SessionEvents) {
     if (store) {
       this.store = store;
     }
-    this.manager = new SessionManager(resolveSessionOptions({ secret: SECRET, ...options }, {}), this.store);
+    this.events = events ?? new SessionEvents({} as ModuleRef);
+    this.events.events$.subscribe((event) => this.emitted.push(event));
+    this.manager = new SessionManager(
+      resolveSessionOptions({ secret: SECRET, ...options }, {}),
+      this.store,
+      this.events,
+    );
   }
 
   /** One request: load, run the handler, commit; the browser keeps or drops the cookie as told. */
-  async visit(handler: (session: RequestSession) => unknown = () => undefined, cookie = this.cookie): Promise<Visit> {
-    const request = fakeRequest(cookie);
+  async visit(handler?: Handler, cookie = this.cookie, client: Client = {}): Promise<Visit> {
+    const { session, setCookie } = await this.send(handler, cookie, client);
+    this.cookie = keptCookie(this.cookie, setCookie);
+    return { session, setCookie, cookie: this.cookie };
+  }
+
+  /** Another browser (device) on the same server, with its own cookie (initially `cookie`) and client. */
+  browser(client: Client = {}, cookie?: string): Browser {
+    return new Browser(this, client, cookie);
+  }
+
+  /** Sends one request and returns the session and the Set-Cookie header, leaving every cookie jar alone. */
+  async send(
+    handler: Handler = () => undefined,
+    cookie: string | undefined,
+    client: Client,
+  ): Promise<Omit<Visit, 'cookie'>> {
+    const cookieId = cookie?.split('=')[1]?.split('.')[0];
+    if (cookieId) {
+      this.ids.add(cookieId);
+    }
+    const request = fakeRequest(cookie, client);
     const response = fakeResponse();
     const session = await this.manager.load(request);
+    this.ids.add(session.id);
     await handler(session);
+    this.ids.add(session.id);
     await this.manager.commit(request, response);
+    this.ids.add(session.id);
     expect(response.setCookies.length).toBeLessThanOrEqual(1);
-    const setCookie = response.setCookies[0];
-    if (setCookie !== undefined) {
-      this.cookie = setCookie.includes(EPOCH_EXPIRES) ? undefined : setCookie.split(';')[0];
-    }
-    return { session, setCookie, cookie: this.cookie };
+    return { session, setCookie: response.setCookies[0] };
   }
 
   /** Creates a stored session holding `data` and keeps its cookie. */
@@ -83,9 +145,38 @@ class Harness {
     return session;
   }
 
-  stored(session: RequestSession) {
-    return this.store.get(SessionSigner.hashId(session.id), Date.now());
+  /** What the store holds for the session's current ID, if it is still live (the store also returns expired ones). */
+  async stored(session: RequestSession): Promise<StoredSession | null> {
+    const stored = await this.store.get(SessionSigner.hashId(session.id, session.tenant));
+    return stored && stored.expiresAt > Date.now() ? stored : null;
   }
+
+  /** The types of the events published so far, in order. */
+  types(): SessionEvent['type'][] {
+    return this.emitted.map((event) => event.type);
+  }
+}
+
+/** One browser: its own cookie jar and client, talking to a harness's manager. */
+class Browser {
+  constructor(
+    private readonly harness: Harness,
+    readonly client: Client,
+    public cookie: string | undefined,
+  ) {}
+
+  async visit(handler?: Handler): Promise<Visit> {
+    const { session, setCookie } = await this.harness.send(handler, this.cookie, this.client);
+    this.cookie = keptCookie(this.cookie, setCookie);
+    return { session, setCookie, cookie: this.cookie };
+  }
+}
+
+const alice: SessionUser = { id: 'u-alice', roles: ['admin'], name: 'Alice' };
+const bob: SessionUser = { id: 'u-bob', roles: [] };
+
+function sign(id: string): string {
+  return new SessionSigner([SECRET]).sign(id);
 }
 
 function attributesOf(setCookie: string): string[] {
@@ -136,9 +227,12 @@ describe('SessionManager', () => {
       expect(idHash).toBe(SessionSigner.hashId(session.id));
       expect(idHash).not.toContain(session.id);
       expect(stored).toEqual({
+        handle: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        tenant: '',
         data: { theme: 'dark' },
         createdAt: START,
         lastActiveAt: START,
+        idIssuedAt: START,
         expiresAt: START + DAY,
         absoluteExpiresAt: START + 7 * DAY,
         lifetime: null,
@@ -435,8 +529,6 @@ describe('SessionManager', () => {
   });
 
   describe('login and logout', () => {
-    const alice = { id: 'u-alice', roles: ['admin'], name: 'Alice' };
-
     it('records the user under a new ID, with the user ID beside the data', async () => {
       const harness = new Harness();
       const first = await harness.start({ cart: ['x'] });
@@ -779,6 +871,516 @@ describe('SessionManager', () => {
       await before.start({ a: 1 });
       const after = new Harness({ secret: SECRET }, before.store);
       expect((await after.visit(undefined, before.cookie)).session.isNew).toBe(true);
+    });
+  });
+
+  describe('tenants', () => {
+    const byHeader: Partial<SessionModuleOptions> = {
+      tenant: (request) => request.headers['x-tenant'] as string | undefined,
+    };
+    const ACME: Client = { headers: { 'x-tenant': 'acme' } };
+    const GLOBEX: Client = { headers: { 'x-tenant': 'globex' } };
+
+    it('stores the session under the hash of tenant and ID, not of the ID alone', async () => {
+      const harness = new Harness(byHeader);
+      const create = jest.spyOn(harness.store, 'create');
+      const { session } = await harness.browser(ACME).visit((s) => s.set('a', 1));
+      expect(session.tenant).toBe('acme');
+      const [idHash, stored] = create.mock.calls[0];
+      expect(idHash).toBe(SessionSigner.hashId(session.id, 'acme'));
+      expect(idHash).not.toBe(SessionSigner.hashId(session.id));
+      expect(stored.tenant).toBe('acme');
+      expect(await harness.store.get(SessionSigner.hashId(session.id))).toBeNull();
+    });
+
+    it('serves a cookie on the tenant that issued it and treats it as anonymous on another', async () => {
+      const harness = new Harness(byHeader);
+      const onAcme = harness.browser(ACME);
+      await onAcme.visit((s) => s.login(alice).set('cart', ['x']));
+      const get = jest.spyOn(harness.store, 'get');
+      const elsewhere = await harness.browser(GLOBEX, onAcme.cookie).visit();
+      expect(elsewhere.session.isNew).toBe(true);
+      expect(elsewhere.session.user).toBeNull();
+      expect(elsewhere.session.toJSON()).toEqual({});
+      expect(elsewhere.session.tenant).toBe('globex');
+      expect(get).toHaveBeenCalledTimes(1);
+      const home = await onAcme.visit();
+      expect(home.session.isNew).toBe(false);
+      expect(home.session.user).toEqual(alice);
+      expect(home.session.get('cart')).toEqual(['x']);
+      expect(harness.store.size).toBe(1);
+    });
+
+    it("does not clear the cookie of another tenant (a cookie shared across the tenants' hosts)", async () => {
+      const harness = new Harness(byHeader);
+      const onAcme = harness.browser(ACME);
+      await onAcme.visit((s) => s.login(alice));
+      const elsewhere = await harness.browser(GLOBEX, onAcme.cookie).visit();
+      expect(elsewhere.setCookie).toBeUndefined();
+      expect((await onAcme.visit()).session.user).toEqual(alice);
+    });
+
+    it('treats a cookie issued without a tenant as anonymous on a tenant', async () => {
+      const plain = new Harness();
+      await plain.start({ a: 1 });
+      const tenanted = new Harness(byHeader, plain.store);
+      expect((await tenanted.browser(ACME, plain.cookie).visit()).session.isNew).toBe(true);
+    });
+
+    it.each([null, undefined, ''])('treats a resolver answer of %p as no tenant', async (answer) => {
+      const harness = new Harness({ tenant: () => answer });
+      const session = await harness.start({ a: 1 });
+      expect(session.tenant).toBe('');
+      expect(await harness.store.get(SessionSigner.hashId(session.id))).not.toBeNull();
+      expect((await new Harness({}, harness.store).visit(undefined, harness.cookie)).session.get('a')).toBe(1);
+    });
+  });
+
+  describe('renewAfter', () => {
+    it('changes nothing and writes nothing before renewAfter has passed', async () => {
+      const harness = new Harness({ renewAfter: MINUTE });
+      const first = await harness.start({ cart: ['x'] });
+      const patch = jest.spyOn(harness.store, 'patch');
+      now = START + MINUTE - 1;
+      const { session, setCookie } = await harness.visit();
+      expect(session.id).toBe(first.id);
+      expect(setCookie).toBeUndefined();
+      expect(patch).not.toHaveBeenCalled();
+      expect(harness.types()).toEqual(['created']);
+    });
+
+    it('gives the session a new ID on the first request after renewAfter, keeping its data, and kills the old ID', async () => {
+      const harness = new Harness({ renewAfter: MINUTE });
+      const first = await harness.start({ cart: ['x'] });
+      const oldCookie = harness.cookie;
+      now = START + MINUTE;
+      const { session, setCookie } = await harness.visit();
+      expect(session.id).not.toBe(first.id);
+      expect(session.handle).toBe(first.handle);
+      expect(setCookie?.split(';')[0]).toBe(`sid=${sign(session.id)}`);
+      expect(harness.store.size).toBe(1);
+      expect(await harness.stored(session)).toMatchObject({ data: { cart: ['x'] }, createdAt: START, idIssuedAt: now });
+      expect(harness.types()).toEqual(['created', 'renewed']);
+      expect(harness.emitted[1]).toMatchObject({ handle: first.handle, userId: null });
+      const stale = await harness.browser({}, oldCookie).visit();
+      expect(stale.session.isNew).toBe(true);
+      expect(stale.session.toJSON()).toEqual({});
+      expect((await harness.visit()).session.get('cart')).toEqual(['x']);
+    });
+
+    it('counts from the last new ID: the renewal itself, or a login', async () => {
+      const harness = new Harness({ renewAfter: MINUTE });
+      const first = await harness.start();
+      now = START + MINUTE;
+      const renewed = (await harness.visit()).session.id;
+      expect(renewed).not.toBe(first.id);
+      now = START + 2 * MINUTE - 1;
+      expect((await harness.visit()).session.id).toBe(renewed);
+      const loggedIn = (await harness.visit((s) => s.login(alice))).session.id;
+      now = START + 3 * MINUTE - 2;
+      expect((await harness.visit()).session.id).toBe(loggedIn);
+      now = START + 3 * MINUTE - 1;
+      expect((await harness.visit()).session.id).not.toBe(loggedIn);
+      expect(harness.types().filter((type) => type === 'renewed')).toHaveLength(2);
+    });
+
+    it('lets a parallel request that lost the race to renew keep the cookie the winner sent', async () => {
+      const harness = new Harness({ renewAfter: MINUTE });
+      await harness.start({ cart: ['x'] });
+      now = START + MINUTE;
+      const [first, second] = [harness.browser({}, harness.cookie), harness.browser({}, harness.cookie)];
+      // Both load with the old ID before either commits, as two requests of one page would.
+      const requests = [fakeRequest(first.cookie), fakeRequest(second.cookie)];
+      const responses = [fakeResponse(), fakeResponse()];
+      const sessions = await Promise.all(requests.map((request) => harness.manager.load(request)));
+      expect(sessions.every((session) => session.renewing)).toBe(true);
+      await harness.manager.commit(requests[0], responses[0]);
+      await harness.manager.commit(requests[1], responses[1]);
+      expect(responses[0].setCookies).toHaveLength(1);
+      expect(responses[1].setCookies).toEqual([]);
+      const winner = responses[0].setCookies[0].split(';')[0];
+      expect((await harness.browser({}, winner).visit()).session.get('cart')).toEqual(['x']);
+      expect(harness.types().filter((type) => type === 'renewed')).toHaveLength(1);
+    });
+  });
+
+  describe('bind', () => {
+    const HOME: Client = { ip: '198.51.100.1', userAgent: 'Firefox/130' };
+
+    it.each([
+      ['IP address', { ip: true }, { ip: '192.0.2.66' }],
+      ['user agent', { userAgent: true }, { userAgent: 'curl/8.5' }],
+    ])(
+      'destroys a session presented from another %s and serves that request anonymously',
+      async (_label, bind, elsewhere) => {
+        const harness = new Harness({ bind });
+        const home = harness.browser(HOME);
+        const { session: original } = await home.visit((s) => s.login(alice));
+        const thief = harness.browser({ ...HOME, ...elsewhere }, home.cookie);
+        const { session, setCookie } = await thief.visit();
+        expect(session.isNew).toBe(true);
+        expect(session.user).toBeNull();
+        expect(setCookie).toContain(EPOCH_EXPIRES);
+        expect(harness.store.size).toBe(0);
+        expect(harness.emitted.at(-1)).toEqual({
+          type: 'rejected',
+          reason: 'binding',
+          handle: original.handle,
+          userId: 'u-alice',
+          tenant: '',
+          ip: thief.client.ip,
+          userAgent: thief.client.userAgent,
+          at: expect.any(Date),
+        });
+        expect((await home.visit()).session.isNew).toBe(true);
+      },
+    );
+
+    it.each([
+      ['IP address', { ip: true }],
+      ['user agent', { userAgent: true }],
+      ['IP address and user agent', { ip: true, userAgent: true }],
+    ])('serves a session bound to the %s when presented by the same client', async (_label, bind) => {
+      const harness = new Harness({ bind });
+      const home = harness.browser(HOME);
+      await home.visit((s) => s.login(alice));
+      expect((await home.visit()).session.user).toEqual(alice);
+      expect(harness.types()).not.toContain('rejected');
+    });
+
+    it('checks only what it is bound to', async () => {
+      const harness = new Harness({ bind: { ip: true } });
+      const home = harness.browser(HOME);
+      await home.visit((s) => s.login(alice));
+      const newBrowser = harness.browser({ ...HOME, userAgent: 'Chrome/128' }, home.cookie);
+      expect((await newBrowser.visit()).session.user).toEqual(alice);
+    });
+
+    it('binds to the client of the login rather than of the creation', async () => {
+      const harness = new Harness({ bind: { ip: true } });
+      const phone = harness.browser({ ip: '192.0.2.10' });
+      await phone.visit((s) => s.set('cart', ['x']));
+      const movedPhone = harness.browser({ ip: '192.0.2.10' }, phone.cookie);
+      await movedPhone.visit((s) => s.login(alice));
+      expect((await movedPhone.visit()).session.user).toEqual(alice);
+    });
+  });
+
+  describe('client address and user agent', () => {
+    const BEHIND_PROXY: Client = { ip: '10.0.0.2', headers: { 'x-forwarded-for': '198.51.100.9, 10.0.0.1' } };
+
+    it('takes the IP from the first X-Forwarded-For address with trustProxy', async () => {
+      const harness = new Harness({ trustProxy: true });
+      const { session } = await harness.browser(BEHIND_PROXY).visit((s) => s.set('a', 1));
+      expect((await harness.stored(session))?.ip).toBe('198.51.100.9');
+    });
+
+    it('ignores X-Forwarded-For without trustProxy', async () => {
+      const harness = new Harness();
+      const { session } = await harness.browser(BEHIND_PROXY).visit((s) => s.set('a', 1));
+      expect((await harness.stored(session))?.ip).toBe('10.0.0.2');
+    });
+
+    it('falls back to the platform address with trustProxy when there is no X-Forwarded-For', async () => {
+      const harness = new Harness({ trustProxy: true });
+      const { session } = await harness.browser({ ip: '10.0.0.2' }).visit((s) => s.set('a', 1));
+      expect((await harness.stored(session))?.ip).toBe('10.0.0.2');
+    });
+
+    it('records the IP and user agent of the login request, and keeps them on later requests', async () => {
+      const harness = new Harness();
+      const atHome = harness.browser({ ip: '198.51.100.1', userAgent: 'Firefox/130' });
+      const { session: created } = await atHome.visit((s) => s.set('cart', ['x']));
+      expect(await harness.stored(created)).toMatchObject({ ip: '198.51.100.1', userAgent: 'Firefox/130' });
+      const atWork = harness.browser({ ip: '192.0.2.20', userAgent: 'Safari/17' }, atHome.cookie);
+      const { session } = await atWork.visit((s) => s.login(alice));
+      expect(await harness.stored(session)).toMatchObject({ ip: '192.0.2.20', userAgent: 'Safari/17' });
+      expect(harness.emitted.at(-1)).toMatchObject({ type: 'logged-in', ip: '192.0.2.20', userAgent: 'Safari/17' });
+      const elsewhere = harness.browser({ ip: '203.0.113.99', userAgent: 'Edge/120' }, atWork.cookie);
+      const { session: later } = await elsewhere.visit((s) => s.set('more', 1));
+      expect(await harness.stored(later)).toMatchObject({ ip: '192.0.2.20', userAgent: 'Safari/17' });
+    });
+  });
+
+  describe('maxSessionsPerUser', () => {
+    /** Logs `user` in on a new device named by its user agent; returns the device and its session's handle. */
+    async function loginOn(harness: Harness, device: string, user = alice) {
+      const browser = harness.browser({ userAgent: device });
+      const { session } = await browser.visit((s) => s.login(user));
+      return { browser, handle: session.handle };
+    }
+
+    describe('evict-oldest (the default policy)', () => {
+      it('deletes the least recently active other session after a login, keeping the new one', async () => {
+        const harness = new Harness({ maxSessionsPerUser: 2 });
+        const laptop = await loginOn(harness, 'laptop');
+        now += SECOND;
+        const phone = await loginOn(harness, 'phone');
+        now += SECOND;
+        await laptop.browser.visit((s) => s.set('seen', true));
+        const bobsPhone = await loginOn(harness, 'bob-phone', bob);
+        now += SECOND;
+        const tablet = await loginOn(harness, 'tablet');
+        const revoked = harness.emitted.filter((event) => event.type === 'revoked');
+        expect(revoked).toEqual([
+          expect.objectContaining({
+            reason: 'session-limit',
+            handle: phone.handle,
+            userId: 'u-alice',
+            userAgent: 'phone',
+          }),
+        ]);
+        expect((await phone.browser.visit()).session.user).toBeNull();
+        expect((await laptop.browser.visit()).session.user).toEqual(alice);
+        expect((await tablet.browser.visit()).session.user).toEqual(alice);
+        expect((await bobsPhone.browser.visit()).session.user).toEqual(bob);
+      });
+
+      it('deletes as many sessions as needed to get back to the limit', async () => {
+        const unlimited = new Harness();
+        const old = [];
+        for (const device of ['one', 'two', 'three']) {
+          now += SECOND;
+          old.push(await loginOn(unlimited, device));
+        }
+        const harness = new Harness({ maxSessionsPerUser: 2 }, unlimited.store);
+        now += SECOND;
+        const newest = await loginOn(harness, 'four');
+        const revoked = harness.emitted.filter((event) => event.type === 'revoked').map((event) => event.handle);
+        expect(revoked.sort()).toEqual([old[0].handle, old[1].handle].sort());
+        expect(harness.store.size).toBe(2);
+        expect((await old[2].browser.visit()).session.user).toEqual(alice);
+        expect((await newest.browser.visit()).session.user).toEqual(alice);
+      });
+
+      it('does not count a session that logs in again against itself', async () => {
+        const harness = new Harness({ maxSessionsPerUser: 2 });
+        const laptop = await loginOn(harness, 'laptop');
+        const phone = await loginOn(harness, 'phone');
+        now += SECOND;
+        await laptop.browser.visit((s) => s.login(alice));
+        expect(harness.types()).not.toContain('revoked');
+        expect((await phone.browser.visit()).session.user).toEqual(alice);
+        expect((await laptop.browser.visit()).session.user).toEqual(alice);
+      });
+    });
+
+    describe('refuse', () => {
+      const refuse: Partial<SessionModuleOptions> = { maxSessionsPerUser: 2, sessionLimitPolicy: 'refuse' };
+
+      it('refuses a login beyond the limit with SessionLimitExceededError and writes nothing', async () => {
+        const harness = new Harness(refuse);
+        const laptop = await loginOn(harness, 'laptop');
+        const phone = await loginOn(harness, 'phone');
+        const tablet = harness.browser({ userAgent: 'tablet' });
+        const { session: anonymous } = await tablet.visit((s) => s.set('cart', ['x']));
+        const writes = [jest.spyOn(harness.store, 'create'), jest.spyOn(harness.store, 'patch')];
+        const eventsBefore = harness.emitted.length;
+        const request = fakeRequest(tablet.cookie, tablet.client);
+        const response = fakeResponse();
+        (await harness.manager.load(request)).login(alice);
+        const failure = harness.manager.commit(request, response);
+        await expect(failure).rejects.toThrow(SessionLimitExceededError);
+        await expect(failure).rejects.toMatchObject({ limit: 2 });
+        writes.forEach((write) => expect(write).not.toHaveBeenCalled());
+        expect(response.setCookies).toEqual([]);
+        expect(harness.emitted.slice(eventsBefore)).toEqual([]);
+        expect(await harness.stored(anonymous)).toMatchObject({ userId: null, data: { cart: ['x'] } });
+        expect((await laptop.browser.visit()).session.user).toEqual(alice);
+        expect((await phone.browser.visit()).session.user).toEqual(alice);
+      });
+
+      it('refuses a login on a new session without storing it', async () => {
+        const harness = new Harness(refuse);
+        await loginOn(harness, 'laptop');
+        await loginOn(harness, 'phone');
+        await expect(loginOn(harness, 'tablet')).rejects.toThrow(SessionLimitExceededError);
+        expect(harness.store.size).toBe(2);
+      });
+
+      it('lets a session that is already counted log in again', async () => {
+        const harness = new Harness(refuse);
+        const laptop = await loginOn(harness, 'laptop');
+        await loginOn(harness, 'phone');
+        await expect(laptop.browser.visit((s) => s.login(alice))).resolves.toBeDefined();
+        expect((await laptop.browser.visit()).session.user).toEqual(alice);
+      });
+
+      it('counts only live sessions, and only the same user', async () => {
+        const harness = new Harness({ ...refuse, idleTimeout: MINUTE });
+        await loginOn(harness, 'laptop');
+        now += SECOND;
+        await loginOn(harness, 'phone');
+        await loginOn(harness, 'bob-laptop', bob);
+        await loginOn(harness, 'bob-phone', bob);
+        now = START + MINUTE;
+        await expect(loginOn(harness, 'tablet')).resolves.toBeDefined();
+      });
+    });
+  });
+
+  describe('events', () => {
+    it('reports creation, login, regeneration, logout and destruction, with the handle and client', async () => {
+      const harness = new Harness();
+      const { session } = await harness.visit((s) => s.set('a', 1));
+      await harness.visit((s) => s.login(alice));
+      await harness.visit((s) => s.regenerate());
+      await harness.visit((s) => s.logout());
+      await harness.visit((s) => s.destroy());
+      expect(harness.emitted.map(({ type, userId }) => [type, userId])).toEqual([
+        ['created', null],
+        ['regenerated', 'u-alice'],
+        ['logged-in', 'u-alice'],
+        ['regenerated', 'u-alice'],
+        ['regenerated', null],
+        ['logged-out', null],
+        ['destroyed', null],
+      ]);
+      for (const event of harness.emitted) {
+        expect(event).toEqual({
+          type: event.type,
+          handle: session.handle,
+          userId: event.userId,
+          tenant: '',
+          ip: '203.0.113.7',
+          userAgent: 'jest-agent',
+          reason: undefined,
+          at: expect.any(Date),
+        });
+      }
+    });
+
+    it('reports created then logged-in for a login on a new session', async () => {
+      const harness = new Harness();
+      await harness.visit((s) => s.login(alice));
+      expect(harness.types()).toEqual(['created', 'logged-in']);
+    });
+
+    it('reports nothing for requests that store nothing or only read', async () => {
+      const harness = new Harness();
+      await harness.visit((s) => s.get('a'));
+      await harness.start();
+      harness.emitted.length = 0;
+      await harness.visit((s) => s.get('started'));
+      await harness.visit((s) => s.set('more', 1));
+      expect(harness.emitted).toEqual([]);
+    });
+
+    it('reports an expired session presented, with its handle and user', async () => {
+      const harness = new Harness({ idleTimeout: MINUTE });
+      const { session } = await harness.visit((s) => s.login(alice));
+      now = START + MINUTE;
+      expect((await harness.visit()).session.isNew).toBe(true);
+      expect(harness.emitted.at(-1)).toMatchObject({ type: 'expired', handle: session.handle, userId: 'u-alice' });
+    });
+
+    it('reports a cookie with a bad signature as rejected, naming no session', async () => {
+      const harness = new Harness();
+      await harness.start();
+      const forged = `sid=${SessionSigner.generateId()}.${(harness.cookie as string).split('.')[1]}`;
+      await harness.visit(undefined, forged);
+      expect(harness.emitted.at(-1)).toEqual({
+        type: 'rejected',
+        reason: 'signature',
+        handle: null,
+        userId: null,
+        tenant: '',
+        ip: '203.0.113.7',
+        userAgent: 'jest-agent',
+        at: expect.any(Date),
+      });
+    });
+
+    it('never carries a session ID or its stored hash', async () => {
+      const harness = new Harness({
+        renewAfter: MINUTE,
+        idleTimeout: 10 * MINUTE,
+        bind: { userAgent: true },
+        maxSessionsPerUser: 1,
+        tenant: (request) => request.headers['x-tenant'] as string | undefined,
+      });
+      const acme: Client = { headers: { 'x-tenant': 'acme' } };
+      const laptop = harness.browser(acme);
+      await laptop.visit((s) => s.set('a', 1));
+      await laptop.visit((s) => s.login(alice));
+      now += MINUTE;
+      await laptop.visit();
+      await laptop.visit((s) => s.regenerate());
+      const phone = harness.browser(acme);
+      await phone.visit((s) => s.login(alice));
+      await phone.visit((s) => s.logout());
+      await phone.visit((s) => s.destroy());
+      await harness.browser(acme, `sid=${SessionSigner.generateId()}.${'A'.repeat(43)}`).visit();
+      const stolen = harness.browser({ ...acme, userAgent: 'thief' });
+      await stolen.visit((s) => s.set('b', 1));
+      stolen.client.userAgent = 'another';
+      await stolen.visit();
+      const idle = harness.browser(acme);
+      await idle.visit((s) => s.set('c', 1));
+      now += 10 * MINUTE;
+      await idle.visit();
+      expect(new Set(harness.types())).toEqual(
+        new Set([
+          'created',
+          'logged-in',
+          'logged-out',
+          'regenerated',
+          'renewed',
+          'destroyed',
+          'revoked',
+          'expired',
+          'rejected',
+        ]),
+      );
+      const secrets = [...harness.ids].flatMap((id) => [
+        id,
+        SessionSigner.hashId(id),
+        SessionSigner.hashId(id, 'acme'),
+      ]);
+      expect(secrets.length).toBeGreaterThan(20);
+      for (const event of harness.emitted) {
+        const payload = JSON.stringify(event);
+        for (const secret of secrets) {
+          expect(payload).not.toContain(secret);
+        }
+      }
+    });
+
+    it('does not fail the request when an EventEmitter2 listener throws', async () => {
+      const emitter = {
+        emit: jest.fn(() => {
+          throw new Error('listener bug');
+        }),
+      };
+      const events = new SessionEvents({ get: () => emitter } as unknown as ModuleRef);
+      events.onModuleInit();
+      const logged = jest.spyOn(Logger.prototype, 'error');
+      const harness = new Harness({}, undefined, events);
+      const { session, setCookie } = await harness.visit((s) => s.set('a', 1));
+      expect(emitter.emit).toHaveBeenCalledWith('session.created', expect.objectContaining({ type: 'created' }));
+      expect(setCookie).toBeDefined();
+      expect((await harness.stored(session))?.data).toEqual({ a: 1 });
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('listener bug'));
+    });
+
+    it('does not fail the request when an events$ subscriber throws (RxJS reports the error as unhandled)', async () => {
+      const unhandled = jest.fn();
+      const previous = rxjsConfig.onUnhandledError;
+      rxjsConfig.onUnhandledError = unhandled;
+      try {
+        const harness = new Harness();
+        harness.events.events$.subscribe(() => {
+          throw new Error('subscriber bug');
+        });
+        const { session } = await harness.visit((s) => s.set('a', 1));
+        expect((await harness.stored(session))?.data).toEqual({ a: 1 });
+        expect(harness.types()).toEqual(['created']);
+        // RxJS rethrows it from a timer: without onUnhandledError it would crash the process.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(unhandled).toHaveBeenCalledWith(expect.objectContaining({ message: 'subscriber bug' }));
+      } finally {
+        rxjsConfig.onUnhandledError = previous;
+      }
     });
   });
 });

@@ -1,11 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
 import { SESSION_DEFAULTS, SESSION_MODULE_OPTIONS, SESSION_REQUEST_KEY } from './session.constants';
-import { SessionError, SessionStoreUnavailableError, SessionTooLargeError } from './session.errors';
+import { SessionLimitExceededError, SessionTooLargeError } from './session.errors';
+import type { SessionEvent } from './session-event.interface';
+import { SessionEvents } from './session-events';
 import type { ResolvedSessionOptions } from './session-options';
 import { SessionSigner } from './session-signer';
+import { callStore } from './session-store-call';
 import { SessionStore, type SessionPatch, type StoredSession } from './session-store.interface';
-import { RequestSession, type SessionPersistence } from './request-session';
+import { type ClientInfo, RequestSession, type SessionPersistence } from './request-session';
 import {
   appendSetCookie,
   getClientIp,
@@ -14,14 +17,18 @@ import {
   headersSent,
   type SessionHttpRequest,
 } from './platform/http-platform';
+import { firstForwardedFor } from './platform/forwarded-for';
 
-/** What one request carries: its session, loaded at most once, and how it arrived. */
+/** Whom an event is about. */
+type EventSubject = Pick<SessionEvent, 'handle' | 'userId' | 'tenant' | 'ip' | 'userAgent'>;
+
+/** What one request carries: its session, loaded at most once, and how its cookie arrived. */
 interface RequestState {
   loading: Promise<RequestSession>;
   session?: RequestSession;
+  client: ClientInfo;
   hadCookie: boolean;
   signedWithOldSecret: boolean;
-  committed: boolean;
 }
 
 type RequestWithState = SessionHttpRequest & { [SESSION_REQUEST_KEY]?: RequestState };
@@ -30,7 +37,8 @@ const MAX_USER_AGENT_LENGTH = 512;
 
 /**
  * Loads a request's session (one store read, memoized on the request, shared by the guard,
- * the decorator and the interceptor) and commits it (at most one store write).
+ * the decorator and the interceptor) and commits it (one store write at most; a login with
+ * `maxSessionsPerUser` adds one query).
  */
 @Injectable()
 export class SessionManager implements SessionPersistence {
@@ -40,12 +48,17 @@ export class SessionManager implements SessionPersistence {
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly events: SessionEvents,
   ) {
     this.signer = new SessionSigner(options.secrets);
   }
 
   /** The request's session; the first call reads the store, later calls share the result. */
-  load(request: SessionHttpRequest): Promise<RequestSession> {
+  /**
+   * @param canSetCookie false where no cookie can reach the client (a WebSocket message): the
+   *   session is then never given a new ID by `renewAfter`, which would log the client out.
+   */
+  load(request: SessionHttpRequest, canSetCookie = true): Promise<RequestSession> {
     const carrier = request as RequestWithState;
     const existing = carrier[SESSION_REQUEST_KEY];
     if (existing) {
@@ -53,12 +66,17 @@ export class SessionManager implements SessionPersistence {
     }
     const cookieValue = parseCookies(getCookieHeader(request) ?? '')[this.options.cookie.name];
     const verified = this.signer.verify(cookieValue);
-    const loading = this.open(request, verified?.id);
+    const client = this.clientOf(request);
+    const tenant = this.options.tenant?.(request) || '';
+    if (cookieValue !== undefined && verified === null) {
+      this.emit('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
+    }
+    const loading = this.open(verified?.id, tenant, client, canSetCookie);
     const state: RequestState = {
       loading,
+      client,
       hadCookie: cookieValue !== undefined,
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
-      committed: false,
     };
     carrier[SESSION_REQUEST_KEY] = state;
     loading.then(
@@ -74,105 +92,148 @@ export class SessionManager implements SessionPersistence {
     return (request as RequestWithState)[SESSION_REQUEST_KEY]?.session;
   }
 
-  /** Persists the request's session (if it was loaded) and adds the cookie header it needs. Runs once per request. */
+  /** Persists what changed in the request's session (if it was loaded) and adds the cookie header it needs. */
   async commit(request: SessionHttpRequest, response: unknown): Promise<void> {
     const state = (request as RequestWithState)[SESSION_REQUEST_KEY];
-    if (!state?.session || state.committed) {
+    if (!state?.session) {
       return;
     }
-    state.committed = true;
-    const session = state.session;
-    await this.save(session);
-    this.writeCookie(response, session, state);
+    await this.save(state.session);
+    this.writeCookie(response, state.session, state);
   }
 
-  async save(session: RequestSession): Promise<void> {
+  /**
+   * Saves of one session run one after another: a save asked for while another is in flight (the
+   * commits of a request's GraphQL fields, an explicit `save()`) then writes what that one did not.
+   */
+  save(session: RequestSession): Promise<void> {
+    const saving = session.saving.catch(() => undefined).then(() => this.saveNow(session));
+    session.saving = saving;
+    return saving;
+  }
+
+  private async saveNow(session: RequestSession): Promise<void> {
     const now = Date.now();
     if (session.destroyed) {
-      if (session.storedIdHash) {
-        const idHash = session.storedIdHash;
-        await this.callStore(() => this.store.destroy(idHash));
-        session.storedIdHash = null;
-      }
+      await this.destroy(session);
       return;
     }
-    if (session.storedIdHash === null) {
-      await this.create(session, now);
-    } else {
-      await this.patch(session, session.storedIdHash, now);
+    const loggingIn = session.userChanged && session.record.userId !== null;
+    if (loggingIn && this.options.sessionLimitPolicy === 'refuse') {
+      await this.refuseOverLimit(session, now);
+    }
+    const written = session.storedIdHash === null ? await this.create(session, now) : await this.patch(session, now);
+    if (written && loggingIn && this.options.sessionLimitPolicy === 'evict-oldest') {
+      await this.evictOverLimit(session);
     }
   }
 
   async reload(session: RequestSession): Promise<void> {
-    const now = Date.now();
-    const stored = session.storedIdHash
-      ? await this.callStore(() => this.store.get(session.storedIdHash as string, now))
-      : null;
     const wasStored = session.storedIdHash !== null;
-    session.record = stored ?? this.freshRecord(now, session.record.ip, session.record.userAgent);
-    session.markSaved(stored ? session.storedIdHash : null);
-    if (wasStored && !stored) {
+    const stored = wasStored ? await this.read(session.storedIdHash as string) : null;
+    const live = stored && stored.expiresAt > Date.now() ? stored : null;
+    session.record = live ?? this.freshRecord(Date.now(), session.record.tenant, session.record);
+    session.markSaved(live ? session.storedIdHash : null);
+    if (wasStored && !live) {
       // Gone from the store (destroyed elsewhere, expired): its ID must not come back to life.
       session.regenerate();
     }
   }
 
-  private async open(request: SessionHttpRequest, id: string | undefined): Promise<RequestSession> {
+  private async open(
+    id: string | undefined,
+    tenant: string,
+    client: ClientInfo,
+    renewable: boolean,
+  ): Promise<RequestSession> {
     const now = Date.now();
     if (id !== undefined) {
-      const idHash = SessionSigner.hashId(id);
-      const stored = await this.callStore(() => this.store.get(idHash, now));
-      if (stored && stored.expiresAt > now) {
-        return new RequestSession(id, idHash, stored, this);
+      const idHash = SessionSigner.hashId(id, tenant);
+      const stored = await this.read(idHash);
+      if (stored && (await this.acceptable(stored, idHash, client, now))) {
+        const session = new RequestSession(id, idHash, stored, this, client);
+        if (renewable && this.options.renewAfter !== null && now - stored.idIssuedAt >= this.options.renewAfter) {
+          session.regenerate();
+          session.renewing = true; // after regenerate(), which clears it
+        }
+        return session;
       }
     }
-    const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
-    return new RequestSession(
-      SessionSigner.generateId(),
-      null,
-      this.freshRecord(now, getClientIp(request), userAgent),
-      this,
-    );
+    const record = this.freshRecord(now, tenant, client);
+    return new RequestSession(SessionSigner.generateId(), null, record, this, client);
   }
 
-  private freshRecord(now: number, ip: string | null, userAgent: string | null): StoredSession {
+  /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
+  private async acceptable(stored: StoredSession, idHash: string, client: ClientInfo, now: number): Promise<boolean> {
+    if (stored.expiresAt <= now) {
+      this.emit('expired', { ...stored, ...client });
+      return false;
+    }
+    const { bind } = this.options;
+    if ((bind.ip && stored.ip !== client.ip) || (bind.userAgent && stored.userAgent !== client.userAgent)) {
+      this.emit('rejected', { ...stored, ...client }, 'binding');
+      // Whoever presents it from elsewhere may have stolen it: the session is over for everyone, and
+      // gone before this request answers, so no request that follows can still be served by it.
+      await this.call(() => this.store.destroy(idHash)).catch(() => undefined);
+      return false;
+    }
+    return true;
+  }
+
+  private freshRecord(now: number, tenant: string, client: ClientInfo): StoredSession {
     return {
+      handle: SessionSigner.generateHandle(),
+      tenant,
       data: {},
       createdAt: now,
       lastActiveAt: now,
+      idIssuedAt: now,
       expiresAt: now + this.options.idleTimeout,
       absoluteExpiresAt: now + this.options.absoluteTimeout,
       lifetime: null,
       userId: null,
-      ip,
-      userAgent,
+      ip: client.ip,
+      userAgent: client.userAgent,
     };
   }
 
-  private async create(session: RequestSession, now: number): Promise<void> {
+  private async create(session: RequestSession, now: number): Promise<boolean> {
     const record = session.record;
     const isEmpty = Object.keys(record.data).length === 0 && record.lifetime === null;
     if (isEmpty && !this.options.saveUninitialized) {
-      return;
+      return false;
     }
     this.assertSize(record.data);
     if (session.lifetimeChanged) {
       record.absoluteExpiresAt = this.absoluteExpiry(record, now);
     }
+    if (session.userChanged) {
+      Object.assign(record, session.client);
+    }
     record.lastActiveAt = now;
+    record.idIssuedAt = now;
     record.expiresAt = this.nextExpiry(record, now);
-    const idHash = SessionSigner.hashId(session.id);
-    await this.callStore(() => this.store.create(idHash, record));
+    const idHash = SessionSigner.hashId(session.id, record.tenant);
+    const loggedIn = session.userChanged && record.userId !== null;
+    const revision = session.revision;
+    await this.call(() => this.store.create(idHash, record));
     session.cookieDirty = true;
-    session.markSaved(idHash);
+    session.markSaved(idHash, revision);
+    this.emit('created', record);
+    if (loggedIn) {
+      this.emit('logged-in', record);
+    }
+    return true;
   }
 
-  private async patch(session: RequestSession, storedIdHash: string, now: number): Promise<void> {
+  private async patch(session: RequestSession, now: number): Promise<boolean> {
     const record = session.record;
-    const idHash = SessionSigner.hashId(session.id);
+    const storedIdHash = session.storedIdHash as string;
+    const idHash = SessionSigner.hashId(session.id, record.tenant);
     const patch: SessionPatch = { set: Object.fromEntries(session.changed), unset: [...session.removed] };
     if (idHash !== storedIdHash) {
       patch.newIdHash = idHash;
+      patch.idIssuedAt = now;
     }
     if (session.lifetimeChanged) {
       record.absoluteExpiresAt = this.absoluteExpiry(record, now);
@@ -180,36 +241,92 @@ export class SessionManager implements SessionPersistence {
       patch.absoluteExpiresAt = record.absoluteExpiresAt;
     }
     if (session.userChanged) {
+      // A login records who logged in from where: listings show it, and `bind` checks against it.
+      Object.assign(record, session.client);
       patch.userId = record.userId;
+      patch.ip = record.ip ?? undefined;
+      patch.userAgent = record.userAgent ?? undefined;
     }
     const expiresAt = this.nextExpiry(record, now);
     const mustWrite = session.hasChanges || patch.newIdHash !== undefined || session.touched;
     if (!mustWrite && !this.touchIsDue(record, expiresAt)) {
-      return;
+      return false;
     }
     if (session.changed.size > 0) {
       this.assertSize(record.data);
     }
     patch.lastActiveAt = now;
     patch.expiresAt = expiresAt;
-    const found = await this.callStore(() => this.store.patch(storedIdHash, patch, now));
+    const { renewing, userChanged, revision } = session;
+    const found = await this.call(() => this.store.patch(storedIdHash, patch, now));
+    if (!found && session.renewing && !session.hasChanges) {
+      // A parallel request of this session renewed it first: its response carries the new cookie,
+      // so this one must not clear it.
+      session.markSaved(storedIdHash);
+      session.cookieDirty = false;
+      return false;
+    }
     if (!found) {
       // Destroyed or expired meanwhile (logout in another tab, revocation): never resurrect it.
       session.destroyed = true;
       session.storedIdHash = null;
-      return;
+      return false;
     }
     record.lastActiveAt = now;
     record.expiresAt = expiresAt;
-    session.markSaved(idHash);
+    session.markSaved(idHash, revision);
+    if (patch.newIdHash !== undefined) {
+      this.emit(renewing ? 'renewed' : 'regenerated', record);
+    }
+    if (userChanged) {
+      this.emit(record.userId === null ? 'logged-out' : 'logged-in', record);
+    }
+    return true;
+  }
+
+  private async destroy(session: RequestSession): Promise<void> {
+    const idHash = session.storedIdHash;
+    if (idHash === null) {
+      return;
+    }
+    await this.call(() => this.store.destroy(idHash));
+    session.storedIdHash = null;
+    this.emit('destroyed', session.record);
+  }
+
+  /** Under the `'refuse'` policy, a login that would pass `maxSessionsPerUser` fails before anything is written. */
+  private async refuseOverLimit(session: RequestSession, now: number): Promise<void> {
+    const limit = this.options.maxSessionsPerUser;
+    const { userId, tenant, handle } = session.record;
+    if (limit === null || userId === null) {
+      return;
+    }
+    const sessions = await this.call(() => this.store.listByUser(userId, tenant, now));
+    if (sessions.filter((other) => other.handle !== handle).length >= limit) {
+      throw new SessionLimitExceededError(limit);
+    }
+  }
+
+  /** Under `'evict-oldest'`, the least recently active of the user's other sessions make room for this one. */
+  private async evictOverLimit(session: RequestSession): Promise<void> {
+    const limit = this.options.maxSessionsPerUser;
+    const { userId, tenant, handle } = session.record;
+    if (limit === null || userId === null) {
+      return;
+    }
+    const now = Date.now();
+    const evicted = await this.call(() =>
+      this.store.destroyByUser({ userId, tenant, exceptHandle: handle, keepNewest: limit - 1, now }),
+    );
+    evicted
+      .filter((summary) => summary.expiresAt > now)
+      .forEach((summary) => this.emit('revoked', summary, 'session-limit'));
   }
 
   /** A rolling session is written again only once a quarter of its idle time has gone by. */
   private touchIsDue(record: StoredSession, expiresAt: number): boolean {
-    return (
-      this.options.rolling &&
-      expiresAt - record.expiresAt >= this.idleTimeout(record) * SESSION_DEFAULTS.touchAfterShare
-    );
+    const share = SESSION_DEFAULTS.touchAfterShare;
+    return this.options.rolling && expiresAt - record.expiresAt >= this.idleTimeout(record) * share;
   }
 
   private idleTimeout(record: StoredSession): number {
@@ -231,12 +348,20 @@ export class SessionManager implements SessionPersistence {
     }
   }
 
+  private clientOf(request: SessionHttpRequest): ClientInfo {
+    const forwarded = this.options.trustProxy ? firstForwardedFor(request) : null;
+    const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
+    return { ip: forwarded ?? getClientIp(request), userAgent };
+  }
+
   private writeCookie(response: unknown, session: RequestSession, state: RequestState): void {
     const stored = session.storedIdHash !== null;
     let header: string | null = null;
     if (stored && (session.cookieDirty || state.signedWithOldSecret)) {
-      header = serializeCookie(this.options.cookie.name, this.signer.sign(session.id), this.cookieAttributes(session));
-    } else if (!stored && state.hadCookie) {
+      const value = this.signer.sign(session.id);
+      header = serializeCookie(this.options.cookie.name, value, this.cookieAttributes(session));
+    } else if (!stored && state.hadCookie && this.options.tenant === null) {
+      // Not with tenants: a cookie shared across tenants' hosts still serves the tenant it belongs to.
       header = serializeCookie(this.options.cookie.name, '', { ...this.cookieAttributes(null), expires: new Date(0) });
     }
     if (header === null) {
@@ -249,6 +374,10 @@ export class SessionManager implements SessionPersistence {
       return;
     }
     appendSetCookie(response, header);
+    // What the browser now holds: a second commit in this request must not send it again.
+    session.cookieDirty = false;
+    state.signedWithOldSecret = false;
+    state.hadCookie = stored;
   }
 
   private cookieAttributes(session: RequestSession | null): SerializeOptions {
@@ -260,29 +389,16 @@ export class SessionManager implements SessionPersistence {
     return attributes;
   }
 
-  /** Every store call goes through here: bounded in time, and any failure becomes a 503-mapped error. */
-  private async callStore<R>(call: () => Promise<R>): Promise<R> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SessionStoreUnavailableError(`The session store did not answer within ${this.options.storeTimeout} ms`),
-          ),
-        this.options.storeTimeout,
-      );
-    });
-    try {
-      return await Promise.race([call(), timeout]);
-    } catch (error) {
-      if (error instanceof SessionError) {
-        this.logger.warn(error.message);
-        throw error;
-      }
-      this.logger.error(`Session store failure: ${error instanceof Error ? error.message : String(error)}`);
-      throw new SessionStoreUnavailableError(undefined, error);
-    } finally {
-      clearTimeout(timer);
-    }
+  private read(idHash: string): Promise<StoredSession | null> {
+    return this.call(() => this.store.get(idHash));
+  }
+
+  private call<R>(operation: () => Promise<R>): Promise<R> {
+    return callStore(operation, this.options.storeTimeout, this.logger);
+  }
+
+  private emit(type: SessionEvent['type'], subject: EventSubject, reason?: SessionEvent['reason']): void {
+    const { handle, userId, tenant, ip, userAgent } = subject;
+    this.events.emit({ type, handle, userId, tenant, ip, userAgent, reason, at: new Date() });
   }
 }

@@ -21,6 +21,31 @@ export interface SessionCookieOptions {
   sameSite?: SessionSameSite;
 }
 
+/** What happens when a user with `maxSessionsPerUser` sessions logs in again. */
+export type SessionLimitPolicy = 'evict-oldest' | 'refuse';
+
+/** Which client properties a session is bound to; see `bind`. */
+export interface SessionBindingOptions {
+  /** The session only works from the IP address it logged in (or was created) from. Default false. */
+  ip?: boolean;
+  /** The session only works with the `User-Agent` it logged in (or was created) with. Default false. */
+  userAgent?: boolean;
+}
+
+/**
+ * Names the tenant of a request (from its host, a header, a path prefix...). Sessions are scoped
+ * by tenant: a cookie of tenant A is anonymous on tenant B. `null`/`undefined`/`''`: no tenant.
+ */
+export type SessionTenantResolver = (request: SessionRequest) => string | null | undefined;
+
+/** The platform's request object (Express `Request` or Fastify `FastifyRequest`), as the resolver receives it. */
+export interface SessionRequest {
+  headers: Record<string, string | string[] | undefined>;
+  hostname?: string;
+  url?: string;
+  ip?: string;
+}
+
 /** Options of `SessionModule.forRoot()`, or what `forRootAsync()`'s factory returns. */
 export interface SessionModuleOptions {
   /**
@@ -58,6 +83,27 @@ export interface SessionModuleOptions {
   cleanupBatchSize?: number;
   /** Milliseconds a store call may take before the request fails with 503. Default 3000. */
   storeTimeout?: number;
+  /**
+   * Take the client IP from the first address of `X-Forwarded-For` (behind a reverse proxy you
+   * trust). Otherwise the platform's own idea of the client address is used. Default `false`.
+   */
+  trustProxy?: boolean;
+  /**
+   * Milliseconds after which a session's ID is replaced by a new one on its next request (data
+   * kept, old ID dead at once), limiting how long a stolen cookie is of use. Default: never.
+   */
+  renewAfter?: number;
+  /** Bind sessions to the client's IP and/or user agent: presented from elsewhere, a session is destroyed. */
+  bind?: SessionBindingOptions;
+  /** Scopes sessions by tenant; see {@link SessionTenantResolver}. Default: no tenants. */
+  tenant?: SessionTenantResolver;
+  /** Most sessions one user may have at once (per tenant). Default: no limit. */
+  maxSessionsPerUser?: number;
+  /**
+   * With `maxSessionsPerUser`: `'evict-oldest'` revokes the least recently active sessions to make
+   * room for a new login, `'refuse'` refuses the login (409). Default `'evict-oldest'`.
+   */
+  sessionLimitPolicy?: SessionLimitPolicy;
 }
 
 /** Implemented by a class given to `forRootAsync({ useClass })`. */

@@ -39,6 +39,12 @@ describe('resolveSessionOptions', () => {
         cleanupInterval: 60_000,
         cleanupBatchSize: 1000,
         storeTimeout: 3000,
+        trustProxy: false,
+        renewAfter: null,
+        bind: { ip: false, userAgent: false },
+        tenant: null,
+        maxSessionsPerUser: null,
+        sessionLimitPolicy: 'evict-oldest',
       });
     });
 
@@ -55,6 +61,7 @@ describe('resolveSessionOptions', () => {
     });
 
     it('keeps the values it is given', () => {
+      const tenant = () => 'acme';
       const resolved = resolve({
         secret: [SECRET, OTHER_SECRET],
         cookie: {
@@ -73,6 +80,12 @@ describe('resolveSessionOptions', () => {
         cleanupInterval: 0,
         cleanupBatchSize: 5,
         storeTimeout: 50,
+        trustProxy: true,
+        renewAfter: 60_000,
+        bind: { ip: true, userAgent: true },
+        tenant,
+        maxSessionsPerUser: 3,
+        sessionLimitPolicy: 'refuse',
       });
       expect(resolved).toEqual({
         secrets: [SECRET, OTHER_SECRET],
@@ -92,6 +105,12 @@ describe('resolveSessionOptions', () => {
         cleanupInterval: 0,
         cleanupBatchSize: 5,
         storeTimeout: 50,
+        trustProxy: true,
+        renewAfter: 60_000,
+        bind: { ip: true, userAgent: true },
+        tenant,
+        maxSessionsPerUser: 3,
+        sessionLimitPolicy: 'refuse',
       });
     });
 
@@ -101,6 +120,19 @@ describe('resolveSessionOptions', () => {
 
     it('accepts sameSite none together with secure', () => {
       expect(resolve({ cookie: { sameSite: 'none', secure: true } }).cookie.sameSite).toBe('none');
+    });
+
+    it('binds only what is asked for', () => {
+      expect(resolve({ bind: { ip: true } }).bind).toEqual({ ip: true, userAgent: false });
+      expect(resolve({ bind: { userAgent: true } }).bind).toEqual({ ip: false, userAgent: true });
+      expect(resolve({ bind: {} }).bind).toEqual({ ip: false, userAgent: false });
+    });
+
+    it('keeps evict-oldest as the policy when only maxSessionsPerUser is given', () => {
+      expect(resolve({ maxSessionsPerUser: 1 })).toMatchObject({
+        maxSessionsPerUser: 1,
+        sessionLimitPolicy: 'evict-oldest',
+      });
     });
 
     it('allows cleanupInterval 0 (no scheduled cleanup)', () => {
@@ -190,6 +222,64 @@ describe('resolveSessionOptions', () => {
         );
       },
     );
+
+    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '60000', null])(
+      'refuses renewAfter %p, asking for a positive number of milliseconds',
+      (renewAfter) => {
+        expectFailure(
+          { secret: SECRET, renewAfter },
+          /`renewAfter` must be a positive number of milliseconds/,
+          new RegExp(`got ${String(renewAfter)}`),
+        );
+      },
+    );
+
+    it.each([0, -2, Number.NaN, Number.POSITIVE_INFINITY, '3'])(
+      'refuses maxSessionsPerUser %p, asking for a positive number of sessions',
+      (maxSessionsPerUser) => {
+        expectFailure(
+          { secret: SECRET, maxSessionsPerUser },
+          /`maxSessionsPerUser` must be a positive number of sessions/,
+          new RegExp(`got ${String(maxSessionsPerUser)}`),
+        );
+      },
+    );
+
+    it.each([1.5, 0.5])('refuses maxSessionsPerUser %p, asking for a whole number', (maxSessionsPerUser) => {
+      expectFailure(
+        { secret: SECRET, maxSessionsPerUser },
+        /`maxSessionsPerUser` must be a whole number/,
+        new RegExp(`got ${maxSessionsPerUser}`),
+      );
+    });
+
+    it.each(['evict-newest', 'Refuse', '', 42])(
+      'refuses the unknown sessionLimitPolicy %p, listing the valid ones',
+      (policy) => {
+        expectFailure(
+          { secret: SECRET, sessionLimitPolicy: policy },
+          /`sessionLimitPolicy` "[^"]*" is unknown/,
+          /use one of evict-oldest, refuse/,
+        );
+      },
+    );
+
+    it.each([
+      ['trustProxy', { trustProxy: 'false' }],
+      ['bind.ip', { bind: { ip: 1 } }],
+      ['bind.userAgent', { bind: { userAgent: 'yes' } }],
+      ['rolling', { rolling: 'true' }],
+      ['cookie.secure', { cookie: { secure: 'false' } }],
+    ])('refuses a %s that is not a boolean (a string from the environment, say)', (name, options) => {
+      expectFailure(
+        { secret: SECRET, ...options },
+        new RegExp(`\`${name.replace('.', '\\.')}\` must be true or false`),
+      );
+    });
+
+    it.each(['acme', { name: 'acme' }, 42, true])('refuses a tenant that is not a function (%p)', (tenant) => {
+      expectFailure({ secret: SECRET, tenant }, /`tenant` must be a function of the request/, /tenant name/);
+    });
 
     it('throws errors that are SessionConfigurationError and name the module', () => {
       expectFailure({ secret: SECRET, idleTimeout: -5 }, /^SessionModule: /);

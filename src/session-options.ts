@@ -1,6 +1,11 @@
 import { SESSION_DEFAULTS } from './session.constants';
 import { SessionConfigurationError } from './session.errors';
-import type { SessionModuleOptions, SessionSameSite } from './session-module-options.interface';
+import type {
+  SessionLimitPolicy,
+  SessionModuleOptions,
+  SessionSameSite,
+  SessionTenantResolver,
+} from './session-module-options.interface';
 
 /** Options after defaults are applied and validation passed. */
 export interface ResolvedSessionOptions {
@@ -21,7 +26,15 @@ export interface ResolvedSessionOptions {
   cleanupInterval: number;
   cleanupBatchSize: number;
   storeTimeout: number;
+  trustProxy: boolean;
+  renewAfter: number | null;
+  bind: { ip: boolean; userAgent: boolean };
+  tenant: SessionTenantResolver | null;
+  maxSessionsPerUser: number | null;
+  sessionLimitPolicy: SessionLimitPolicy;
 }
+
+const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
 
 const SAME_SITE_VALUES: readonly SessionSameSite[] = ['lax', 'strict', 'none'];
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -53,7 +66,40 @@ export function resolveSessionOptions(
     cleanupInterval: nonNegative('cleanupInterval', options.cleanupInterval, SESSION_DEFAULTS.cleanupInterval),
     cleanupBatchSize: positive('cleanupBatchSize', options.cleanupBatchSize, SESSION_DEFAULTS.cleanupBatchSize, 'rows'),
     storeTimeout: positive('storeTimeout', options.storeTimeout, SESSION_DEFAULTS.storeTimeout),
+    trustProxy: options.trustProxy ?? false,
+    renewAfter: options.renewAfter === undefined ? null : positive('renewAfter', options.renewAfter, 0),
+    bind: { ip: options.bind?.ip ?? false, userAgent: options.bind?.userAgent ?? false },
+    tenant: options.tenant ?? null,
+    maxSessionsPerUser:
+      options.maxSessionsPerUser === undefined
+        ? null
+        : positive('maxSessionsPerUser', options.maxSessionsPerUser, 0, 'sessions'),
+    sessionLimitPolicy: options.sessionLimitPolicy ?? 'evict-oldest',
   };
+  for (const [name, value] of Object.entries({
+    trustProxy: resolved.trustProxy,
+    'bind.ip': resolved.bind.ip,
+    'bind.userAgent': resolved.bind.userAgent,
+    rolling: resolved.rolling,
+    saveUninitialized: resolved.saveUninitialized,
+    'cookie.httpOnly': resolved.cookie.httpOnly,
+    'cookie.secure': resolved.cookie.secure,
+  })) {
+    if (typeof value !== 'boolean') {
+      fail(`\`${name}\` must be true or false; got ${JSON.stringify(value)}.`);
+    }
+  }
+  if (resolved.tenant !== null && typeof resolved.tenant !== 'function') {
+    fail('`tenant` must be a function of the request that returns the tenant name.');
+  }
+  if (resolved.maxSessionsPerUser !== null && !Number.isInteger(resolved.maxSessionsPerUser)) {
+    fail(`\`maxSessionsPerUser\` must be a whole number; got ${resolved.maxSessionsPerUser}.`);
+  }
+  if (!LIMIT_POLICIES.includes(resolved.sessionLimitPolicy)) {
+    fail(
+      `\`sessionLimitPolicy\` "${String(resolved.sessionLimitPolicy)}" is unknown: use one of ${LIMIT_POLICIES.join(', ')}.`,
+    );
+  }
   if (!COOKIE_NAME.test(resolved.cookie.name)) {
     fail(`cookie.name "${resolved.cookie.name}" is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~.`);
   }

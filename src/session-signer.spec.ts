@@ -43,6 +43,42 @@ describe('SessionSigner', () => {
     });
   });
 
+  describe('hashId with a tenant', () => {
+    it('differs from the hash without a tenant and between tenants', () => {
+      const id = SessionSigner.generateId();
+      const acme = SessionSigner.hashId(id, 'acme');
+      expect(acme).toMatch(/^[0-9a-f]{64}$/);
+      expect(acme).not.toBe(SessionSigner.hashId(id));
+      expect(acme).not.toBe(SessionSigner.hashId(id, 'globex'));
+      expect(SessionSigner.hashId(id, 'acme')).toBe(acme);
+    });
+
+    it('is the plain hash for the empty tenant', () => {
+      const id = SessionSigner.generateId();
+      expect(SessionSigner.hashId(id, '')).toBe(SessionSigner.hashId(id));
+    });
+
+    it('is the SHA-256 of tenant, NUL and ID, so no tenant name can run into the ID', () => {
+      expect(SessionSigner.hashId('abc', 'acme')).toBe(
+        '3c405f3e109e79de6a3d3ec0390dd97bec2f4c6b5c24f899cdd169d926622883',
+      );
+      expect(SessionSigner.hashId('cabc', 'acme')).not.toBe(SessionSigner.hashId('abc', 'acmec'));
+    });
+  });
+
+  describe('generateHandle', () => {
+    it('makes 22-character base64url handles', () => {
+      for (let i = 0; i < 20; i++) {
+        expect(SessionSigner.generateHandle()).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      }
+    });
+
+    it('never repeats a handle', () => {
+      const handles = new Set(Array.from({ length: 1000 }, () => SessionSigner.generateHandle()));
+      expect(handles.size).toBe(1000);
+    });
+  });
+
   describe('sign and verify', () => {
     it('gives back the ID of a value it signed', () => {
       const id = SessionSigner.generateId();

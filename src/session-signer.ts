@@ -24,9 +24,19 @@ export class SessionSigner {
     return randomBytes(ID_BYTES).toString('base64url');
   }
 
-  /** What the store keeps instead of the ID: its SHA-256, hex. */
-  static hashId(id: string): string {
-    return createHash('sha256').update(id).digest('hex');
+  /**
+   * What the store keeps instead of the ID: its SHA-256, hex. With a tenant the hash covers it too,
+   * so a cookie of one tenant names no session of another.
+   */
+  static hashId(id: string, tenant = ''): string {
+    return createHash('sha256')
+      .update(tenant === '' ? id : `${tenant}\u0000${id}`)
+      .digest('hex');
+  }
+
+  /** A new opaque handle: 128 random bits, 22 characters of base64url. */
+  static generateHandle(): string {
+    return randomBytes(16).toString('base64url');
   }
 
   /** `id.signature`, signed with the first secret. */

@@ -1,21 +1,31 @@
 /** Session data as stored: a JSON object. */
 export type SessionData = Record<string, unknown>;
 
-/** One stored session. Times are epoch milliseconds. */
-export interface StoredSession {
-  data: SessionData;
+/** What can be shown about a session without giving it away: listings, events. Times are epoch milliseconds. */
+export interface SessionSummary {
+  /** Opaque, random handle naming the session in listings and revocations; useless as a cookie. */
+  handle: string;
+  /** Tenant the session belongs to; `''` without multi-tenancy. */
+  tenant: string;
+  /** ID of the logged-in user, kept beside the data so a user's sessions can be found. */
+  userId: string | null;
   createdAt: number;
   lastActiveAt: number;
   /** When the session stops being served: the earlier of the idle and the absolute expiry. */
   expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** One stored session. Times are epoch milliseconds. */
+export interface StoredSession extends SessionSummary {
+  data: SessionData;
   /** Creation plus the absolute timeout (or plus the session's own lifetime); activity never moves it. */
   absoluteExpiresAt: number;
   /** A per-session lifetime in milliseconds (remember-me) that replaces both timeouts, or null. */
   lifetime: number | null;
-  /** ID of the logged-in user, kept beside the data so a user's sessions can be found. */
-  userId: string | null;
-  ip: string | null;
-  userAgent: string | null;
+  /** When the current ID was issued (creation, login, regeneration, renewal). */
+  idIssuedAt: number;
 }
 
 /**
@@ -28,6 +38,7 @@ export interface SessionPatch {
   unset: string[];
   /** Moves the session to a new ID hash (regeneration); the old hash stops working at once. */
   newIdHash?: string;
+  idIssuedAt?: number;
   lastActiveAt?: number;
   expiresAt?: number;
   absoluteExpiresAt?: number;
@@ -37,14 +48,26 @@ export interface SessionPatch {
   userAgent?: string;
 }
 
+/** Which of a user's sessions {@link SessionStore.destroyByUser} deletes. */
+export interface UserSessionsFilter {
+  userId: string;
+  tenant: string;
+  /** Keep the session with this handle. */
+  exceptHandle?: string;
+  /** Keep this many of the most recently active live ones (after `exceptHandle`). Default 0. */
+  keepNewest?: number;
+  /** Sessions expired at this time are never kept by `keepNewest`. Default: the current time. */
+  now?: number;
+}
+
 /**
  * Where sessions live: the extension point for other back-ends.
  * Sessions are keyed by the SHA-256 hash of their ID; a store never sees the ID itself.
  * A store reports an unreachable back-end by rejecting; the module turns that into 503.
  */
 export interface SessionStore {
-  /** The session, or null when there is none or it expired before `now`. */
-  get(idHash: string, now: number): Promise<StoredSession | null>;
+  /** The session, or null when there is none. Expired sessions may be returned: the caller checks `expiresAt`. */
+  get(idHash: string): Promise<StoredSession | null>;
   /** Stores a new session. */
   create(idHash: string, session: StoredSession): Promise<void>;
   /** Applies a patch to a session that has not expired at `now`; false when there was none to patch. */
@@ -56,6 +79,12 @@ export interface SessionStore {
    * Returns 0 when another instance is cleaning up at the same moment.
    */
   deleteExpired(now: number, limit: number): Promise<number>;
+  /** The user's sessions that have not expired at `now`, most recently active first. */
+  listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]>;
+  /** Deletes the user's session with this handle; returns it, or null if the user has none such. */
+  destroyByHandle(userId: string, tenant: string, handle: string): Promise<SessionSummary | null>;
+  /** Deletes the user's sessions the filter selects and returns them. */
+  destroyByUser(filter: UserSessionsFilter): Promise<SessionSummary[]>;
 }
 
 /** Injection token of the {@link SessionStore}, shared with the interface's name. */

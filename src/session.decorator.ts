@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { SESSION_PARAM_KEY, SESSION_REQUEST_KEY } from './session.constants';
+import { sessionRequestOf } from './platform/execution-transport';
 import type { Session as SessionShape } from './session.interface';
 import type { SessionData } from './session-store.interface';
 
@@ -11,11 +12,12 @@ import type { SessionData } from './session-store.interface';
 export interface Session<T extends object = SessionData> extends SessionShape<T> {}
 
 const SessionParam = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const request = context.switchToHttp().getRequest<Record<symbol, { session?: unknown } | undefined>>();
-  const session = request[SESSION_REQUEST_KEY]?.session;
+  const request = sessionRequestOf(context) as Record<symbol, { session?: unknown } | undefined> | null;
+  const session = request?.[SESSION_REQUEST_KEY]?.session;
   if (!session) {
     throw new Error(
-      '@Session() found no session on the request: import SessionModule.forRoot() in the application module.',
+      '@Session() found no session: import SessionModule.forRoot() in the application module ' +
+        '(in a WebSocket gateway, also add @UseInterceptors(SessionInterceptor) to the gateway).',
     );
   }
   return session;

@@ -2,19 +2,28 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * The `sessions` table. Add it to your DataSource's `entities` to let TypeORM synchronize it,
- * or run {@link CreateSessionsTable1732500000000} (in `SESSION_MIGRATIONS`) instead.
+ * or run `SESSION_MIGRATIONS` instead.
  * The module itself reads and writes it with plain SQL, without hydrating entities.
  */
 @Entity({ name: 'sessions' })
+@Index('IDX_sessions_tenant_user_id', ['tenant', 'userId'])
 export class SessionEntity {
   /** SHA-256 of the session ID, hex: the ID itself is never stored. */
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64, primaryKeyConstraintName: 'PK_sessions' })
   idHash!: string;
 
+  /** Opaque handle for listings and revocations. */
+  @Index('UQ_sessions_handle', { unique: true })
+  @Column({ type: 'varchar', length: 32 })
+  handle!: string;
+
+  /** Tenant the session belongs to; `''` without multi-tenancy. */
+  @Column({ type: 'text', default: '' })
+  tenant!: string;
+
   @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
 
-  @Index('IDX_sessions_user_id')
   @Column({ name: 'user_id', type: 'text', nullable: true })
   userId!: string | null;
 
@@ -40,4 +49,8 @@ export class SessionEntity {
 
   @Column({ name: 'absolute_expires_at', type: 'timestamptz' })
   absoluteExpiresAt!: Date;
+
+  /** When the current ID was issued: creation, login, regeneration or renewal. */
+  @Column({ name: 'id_issued_at', type: 'timestamptz' })
+  idIssuedAt!: Date;
 }

@@ -36,5 +36,12 @@ export class SessionValueError extends SessionError {
   }
 }
 
+/** A login would exceed `maxSessionsPerUser` under the `'refuse'` policy. Mapped to 409. */
+export class SessionLimitExceededError extends SessionError {
+  constructor(readonly limit: number) {
+    super(`This account already has ${limit} active sessions, the most allowed: log out of one first`);
+  }
+}
+
 /** The session was used after `destroy()`, or its state does not allow the call. Mapped to 500. */
 export class SessionStateError extends SessionError {}

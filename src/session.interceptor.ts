@@ -5,12 +5,14 @@ import { SESSION_PARAM_KEY } from './session.constants';
 import { toHttpException } from './session-http-errors';
 import { SessionManager } from './session-manager';
 import type { SessionHttpRequest } from './platform/http-platform';
+import { inMessageScope, transportOf } from './platform/execution-transport';
 
 /**
- * Registered globally by `SessionModule`. Per request: at most one store read (only when the handler
- * takes `@Session()` or a guard already loaded the session) and at most one store write, after the
- * handler and before the response is sent, so the cookie can still be set. When the handler throws,
- * the changes it made before throwing are committed too.
+ * Registered globally by `SessionModule` (HTTP routes and GraphQL resolvers; add it with
+ * `@UseInterceptors(SessionInterceptor)` to a WebSocket gateway). Per request: at most one store
+ * read (only when the handler takes `@Session()` or a guard already loaded the session) and at most
+ * one store write, after the handler and before the response is sent, so the cookie can still be
+ * set. When the handler throws, the changes it made before throwing are committed too.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -20,16 +22,19 @@ export class SessionInterceptor implements NestInterceptor {
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (context.getType() !== 'http') {
+    const transport = transportOf(context);
+    if (!transport) {
       return next.handle();
     }
-    const http = context.switchToHttp();
-    const request = http.getRequest<SessionHttpRequest>();
-    const response = http.getResponse<unknown>();
+    const { request, response } = transport;
     if (this.usesSession(context, request)) {
-      await this.manager.load(request).catch((error: unknown) => {
+      await this.manager.load(request, response !== null).catch((error: unknown) => {
         throw toHttpException(error);
       });
+    }
+    if (response === null) {
+      // WebSocket messages cannot carry a cookie back: the session is read-only there (save() still works).
+      return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
     }
     return next.handle().pipe(
       concatMap((body) => from(this.manager.commit(request, response).then(() => body))),

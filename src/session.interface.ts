@@ -14,6 +14,10 @@ export type FlashMessages = Record<string, string[]>;
 export interface Session<T extends object = SessionData> {
   /** The session ID. Secret: it is what the cookie carries. */
   readonly id: string;
+  /** Opaque handle naming this session in listings (`SessionService`); safe to show, useless as a cookie. */
+  readonly handle: string;
+  /** The tenant this session belongs to; `''` without multi-tenancy. */
+  readonly tenant: string;
   /** True until the session is first stored. */
   readonly isNew: boolean;
   readonly createdAt: Date;

@@ -10,7 +10,9 @@ import type {
 } from './session-module-options.interface';
 import { resolveSessionOptions, type ResolvedSessionOptions } from './session-options';
 import { SessionStore } from './session-store.interface';
+import { SessionEvents } from './session-events';
 import { SessionManager } from './session-manager';
+import { SessionService } from './session.service';
 import { SessionInterceptor } from './session.interceptor';
 import { SessionAuthGuard } from './session-auth.guard';
 import { SessionCleanupService } from './session-cleanup.service';
@@ -47,12 +49,22 @@ export class SessionModule {
           useFactory: createStore,
           inject: [RAW_OPTIONS, SESSION_MODULE_OPTIONS, { token: DataSource, optional: true }],
         },
+        SessionEvents,
         SessionManager,
+        SessionService,
         SessionCleanupService,
         SessionAuthGuard,
         { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
       ],
-      exports: [SESSION_MODULE_OPTIONS, SessionStore, SessionManager, SessionCleanupService, SessionAuthGuard],
+      exports: [
+        SESSION_MODULE_OPTIONS,
+        SessionStore,
+        SessionEvents,
+        SessionManager,
+        SessionService,
+        SessionCleanupService,
+        SessionAuthGuard,
+      ],
     };
   }
 }

@@ -50,8 +50,9 @@ describe('SessionCleanupService', () => {
   /** Inserts `count` rows whose IDs start with `prefix`, expiring `expiresIn` (a PostgreSQL interval) from now. */
   async function insertSessions(prefix: string, count: number, expiresIn: string): Promise<void> {
     await dataSource.query(
-      `INSERT INTO sessions (id_hash, created_at, last_active_at, expires_at, absolute_expires_at)
-       SELECT $1 || g, now() - interval '1 hour', now() - interval '1 hour', now() + $2::interval, now() + interval '1 day'
+      `INSERT INTO sessions (id_hash, handle, created_at, last_active_at, id_issued_at, expires_at, absolute_expires_at)
+       SELECT $1 || g, substr(md5($1 || g), 1, 22), now() - interval '1 hour', now() - interval '1 hour',
+              now() - interval '1 hour', now() + $2::interval, now() + interval '1 day'
        FROM generate_series(1, $3::int) g`,
       [prefix, expiresIn, count],
     );

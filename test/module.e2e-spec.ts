@@ -258,7 +258,7 @@ describe('SessionModule wiring', () => {
       }
     });
 
-    it('has the primary key on id_hash and indexes on expires_at and user_id', async () => {
+    it('has the primary key on id_hash, a unique index on handle, and indexes on expires_at and (tenant, user_id)', async () => {
       const indexes = await dataSource.query(
         `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'sessions' ORDER BY indexname`,
       );
@@ -269,23 +269,54 @@ describe('SessionModule wiring', () => {
           'IDX_sessions_expires_at',
           'CREATE INDEX "IDX_sessions_expires_at" ON public.sessions USING btree (expires_at)',
         ],
-        ['IDX_sessions_user_id', 'CREATE INDEX "IDX_sessions_user_id" ON public.sessions USING btree (user_id)'],
+        [
+          'IDX_sessions_tenant_user_id',
+          'CREATE INDEX "IDX_sessions_tenant_user_id" ON public.sessions USING btree (tenant, user_id)',
+        ],
         ['PK_sessions', 'CREATE UNIQUE INDEX "PK_sessions" ON public.sessions USING btree (id_hash)'],
+        ['UQ_sessions_handle', 'CREATE UNIQUE INDEX "UQ_sessions_handle" ON public.sessions USING btree (handle)'],
       ]);
     });
 
-    it('looks a session up by its primary key', async () => {
-      await dataSource.query(
-        `INSERT INTO sessions (id_hash, created_at, last_active_at, expires_at, absolute_expires_at, user_id)
-         SELECT encode(sha256(('plan-' || g)::bytea), 'hex'), now(), now(), now() + interval '1 hour', now() + interval '1 day', (g % 100)::text
-         FROM generate_series(1, 5000) g`,
-      );
-      await dataSource.query('ANALYZE sessions');
-      const plan: Array<{ 'QUERY PLAN': string }> = await dataSource.query(
-        `EXPLAIN SELECT data, user_id FROM sessions WHERE id_hash = $1 AND expires_at > to_timestamp($2::float8 / 1000)`,
-        ['a'.repeat(64), Date.now()],
-      );
-      expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using "PK_sessions" on sessions/);
+    describe('query plans, with 5000 sessions of 100 users on 2 tenants', () => {
+      beforeAll(async () => {
+        await dataSource.query(
+          `INSERT INTO sessions (id_hash, handle, tenant, created_at, last_active_at, id_issued_at, expires_at,
+                                 absolute_expires_at, user_id)
+           SELECT encode(sha256(('plan-' || g)::bytea), 'hex'), substr(md5('plan-' || g), 1, 22), (g % 2)::text,
+                  now(), now(), now(), now() + interval '1 hour', now() + interval '1 day', (g % 100)::text
+           FROM generate_series(1, 5000) g`,
+        );
+        await dataSource.query('ANALYZE sessions');
+      });
+      afterAll(async () => {
+        await dataSource.query(
+          `DELETE FROM sessions WHERE id_hash IN (SELECT encode(sha256(('plan-' || g)::bytea), 'hex') FROM generate_series(1, 5000) g)`,
+        );
+      });
+
+      async function plan(sql: string, parameters: unknown[]): Promise<string> {
+        const rows: Array<{ 'QUERY PLAN': string }> = await dataSource.query(`EXPLAIN ${sql}`, parameters);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      }
+
+      it('looks a session up by its primary key', async () => {
+        await expect(plan(`SELECT data, user_id FROM sessions WHERE id_hash = $1`, ['a'.repeat(64)])).resolves.toMatch(
+          /Index Scan using "PK_sessions" on sessions/,
+        );
+      });
+
+      it("finds a user's sessions in a tenant through the (tenant, user_id) index", async () => {
+        await expect(
+          plan(
+            `SELECT handle FROM sessions WHERE user_id = $1 AND tenant = $2 AND expires_at > to_timestamp($3::float8 / 1000)
+             ORDER BY last_active_at DESC`,
+            ['7', '1', Date.now()],
+          ),
+        ).resolves.toMatch(
+          /Index Scan on "IDX_sessions_tenant_user_id"|Index Scan using "IDX_sessions_tenant_user_id"/,
+        );
+      });
     });
   });
 

@@ -1,7 +1,8 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { cookieOf, startSampleApp } from './utils/sample-app';
+import { PLATFORMS } from './utils/platforms';
+import { cookieOf } from './utils/sample-app';
+import { startSampleServer, type SampleServer } from './utils/sample-server';
 import { TcpProxy } from './utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -19,156 +20,164 @@ async function timed(send: () => request.Test): Promise<{ response: request.Resp
 
 describe('session store outage (sample app behind a TCP proxy)', () => {
   let db: TestDatabase;
-  let proxy: TcpProxy;
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
-
-  /** A session with `visits` already counted, created while the database is reachable. */
-  async function sessionWithVisits(visits: number): Promise<string> {
-    const first = await http().get('/counter').expect(200, { visits: 1 });
-    const cookie = cookieOf(first.headers['set-cookie'])!;
-    for (let n = 2; n <= visits; n++) {
-      await http().get('/counter').set('Cookie', cookie).expect(200, { visits: n });
-    }
-    return cookie;
-  }
-
-  function expect503Quickly({ response, elapsed }: { response: request.Response; elapsed: number }): void {
-    expect(response.status).toBe(503);
-    expect(response.body).toEqual({ error: expect.any(String) });
-    expect(elapsed).toBeLessThan(QUICKLY);
-  }
 
   beforeAll(async () => {
     db = await createTestDatabase('outage');
-    proxy = await TcpProxy.start(db.url);
-    // init() runs the migrations through the proxy, so the table exists before any cut.
-    app = await startSampleApp(proxy.url(db.url), { storeTimeout: STORE_TIMEOUT });
   });
-
-  beforeEach(() => {
-    // Every store failure is logged by design; keep the expected ones out of the test output.
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    proxy.restore();
-    jest.restoreAllMocks();
-  });
-
   afterAll(async () => {
-    await app?.close();
-    await proxy?.close();
     await db?.drop();
   });
 
-  describe('when connections are refused and open ones destroyed', () => {
-    it('answers 503 {error} quickly for a route that needs the session', async () => {
-      const cookie = await sessionWithVisits(2);
-      proxy.cut('refuse');
-      expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+  describe.each(PLATFORMS)('on %s', (platform) => {
+    let proxy: TcpProxy;
+    let server: SampleServer;
+    const http = () => request(server.url);
+
+    /** A session with `visits` already counted, created while the database is reachable. */
+    async function sessionWithVisits(visits: number): Promise<string> {
+      const first = await http().get('/counter').expect(200, { visits: 1 });
+      const cookie = cookieOf(first.headers['set-cookie'])!;
+      for (let n = 2; n <= visits; n++) {
+        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: n });
+      }
+      return cookie;
+    }
+
+    function expect503Quickly({ response, elapsed }: { response: request.Response; elapsed: number }): void {
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({ error: expect.any(String) });
+      expect(elapsed).toBeLessThan(QUICKLY);
+    }
+
+    beforeAll(async () => {
+      proxy = await TcpProxy.start(db.url);
+      // init() runs the migrations through the proxy, so the table exists before any cut.
+      server = await startSampleServer(proxy.url(db.url), { platform, storeTimeout: STORE_TIMEOUT });
     });
 
-    it('answers 503 {error} when a new session cannot be stored', async () => {
-      proxy.cut('refuse');
-      const { response, elapsed } = await timed(() => http().get('/counter'));
-      expect503Quickly({ response, elapsed });
-      expect(response.headers['set-cookie']).toBeUndefined();
+    beforeEach(() => {
+      // Every store failure is logged by design; keep the expected ones out of the test output.
+      jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     });
 
-    it('still answers /health, which never touches the store', async () => {
-      proxy.cut('refuse');
-      await http().get('/health').expect(200, { status: 'ok' });
-    });
-  });
-
-  describe('when the database is black-holed (accepts, never answers)', () => {
-    it('answers 503 {error} after about storeTimeout instead of hanging', async () => {
-      const cookie = await sessionWithVisits(1);
-      proxy.cut('blackhole');
-      expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
-    });
-
-    it('keeps answering 503 quickly while requests pile up', async () => {
-      const cookie = await sessionWithVisits(1);
-      proxy.cut('blackhole');
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-      );
-      results.forEach(expect503Quickly);
-    });
-  });
-
-  describe('when open connections stall mid-query (network partition)', () => {
-    it('answers 503 quickly even once every pooled connection is stuck, and recovers when it heals', async () => {
-      const cookie = await sessionWithVisits(1);
-      // Concurrent requests open every connection the pool (5) allows, so all of them stall.
-      await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
-      proxy.stall();
-      // More requests than the pool has connections: the later ones wait for a connection, not a query.
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-      );
-      results.forEach(expect503Quickly);
-      expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+    afterEach(() => {
       proxy.restore();
-      await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });
+      jest.restoreAllMocks();
     });
 
-    it('recovers although the stalled connections stay half-open after the partition heals', async () => {
-      const cookie = await sessionWithVisits(1);
-      await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
-      proxy.stall();
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-      );
-      results.forEach(expect503Quickly);
-      // The stuck connections are never closed by the network: the store must have thrown them out itself.
-      proxy.restore({ keepHeld: true });
-      await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });
-      await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 3 });
+    afterAll(async () => {
+      await server?.close();
+      await proxy?.close();
     });
-  });
 
-  describe('after the database comes back', () => {
-    it.each(['refuse', 'blackhole'] as const)(
-      'serves the same cookie again and keeps counting (cut: %s)',
-      async (mode) => {
+    describe('when connections are refused and open ones destroyed', () => {
+      it('answers 503 {error} quickly for a route that needs the session', async () => {
         const cookie = await sessionWithVisits(2);
-        proxy.cut(mode);
+        proxy.cut('refuse');
         expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+      });
+
+      it('answers 503 {error} when a new session cannot be stored', async () => {
+        proxy.cut('refuse');
+        const { response, elapsed } = await timed(() => http().get('/counter'));
+        expect503Quickly({ response, elapsed });
+        expect(response.headers['set-cookie']).toBeUndefined();
+      });
+
+      it('still answers /health, which never touches the store', async () => {
+        proxy.cut('refuse');
+        await http().get('/health').expect(200, { status: 'ok' });
+      });
+    });
+
+    describe('when the database is black-holed (accepts, never answers)', () => {
+      it('answers 503 {error} after about storeTimeout instead of hanging', async () => {
+        const cookie = await sessionWithVisits(1);
+        proxy.cut('blackhole');
+        expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+      });
+
+      it('keeps answering 503 quickly while requests pile up', async () => {
+        const cookie = await sessionWithVisits(1);
+        proxy.cut('blackhole');
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
+        );
+        results.forEach(expect503Quickly);
+      });
+    });
+
+    describe('when open connections stall mid-query (network partition)', () => {
+      it('answers 503 quickly even once every pooled connection is stuck, and recovers when it heals', async () => {
+        const cookie = await sessionWithVisits(1);
+        // Concurrent requests open every connection the pool (5) allows, so all of them stall.
+        await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
+        proxy.stall();
+        // More requests than the pool has connections: the later ones wait for a connection, not a query.
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
+        );
+        results.forEach(expect503Quickly);
         expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
         proxy.restore();
-        // The very first request after the outage must work: no stale pooled connection may fail it.
-        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 3 });
-        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 4 });
-      },
-    );
+        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });
+      });
 
-    it('answers /login 503 during the outage and 200 afterwards, keeping the session data', async () => {
-      const cookie = await sessionWithVisits(2);
-      proxy.cut('refuse');
-      expect503Quickly(await timed(() => http().post('/login').set('Cookie', cookie).send(ALICE)));
-      expect503Quickly(await timed(() => http().post('/login').send(ALICE)));
-      proxy.restore();
-      const login = await http().post('/login').set('Cookie', cookie).send(ALICE).expect(200);
-      const loggedIn = cookieOf(login.headers['set-cookie'])!;
-      expect(loggedIn).not.toEqual(cookie);
-      await http()
-        .get('/profile')
-        .set('Cookie', loggedIn)
-        .expect(200, { userId: '1', username: 'alice', roles: ['user'] });
-      await http().get('/counter').set('Cookie', loggedIn).expect(200, { visits: 3 });
+      it('recovers although the stalled connections stay half-open after the partition heals', async () => {
+        const cookie = await sessionWithVisits(1);
+        await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
+        proxy.stall();
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
+        );
+        results.forEach(expect503Quickly);
+        // The stuck connections are never closed by the network: the store must have thrown them out itself.
+        proxy.restore({ keepHeld: true });
+        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });
+        await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 3 });
+      });
     });
 
-    it('uses new connections through the proxy once restored', async () => {
-      proxy.cut('refuse');
-      await http().get('/counter').expect(503);
-      proxy.restore();
-      const before = proxy.connectionCount;
-      await http().get('/counter').expect(200, { visits: 1 });
-      expect(proxy.connectionCount).toBeGreaterThan(before);
+    describe('after the database comes back', () => {
+      it.each(['refuse', 'blackhole'] as const)(
+        'serves the same cookie again and keeps counting (cut: %s)',
+        async (mode) => {
+          const cookie = await sessionWithVisits(2);
+          proxy.cut(mode);
+          expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+          expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
+          proxy.restore();
+          // The very first request after the outage must work: no stale pooled connection may fail it.
+          await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 3 });
+          await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 4 });
+        },
+      );
+
+      it('answers /login 503 during the outage and 200 afterwards, keeping the session data', async () => {
+        const cookie = await sessionWithVisits(2);
+        proxy.cut('refuse');
+        expect503Quickly(await timed(() => http().post('/login').set('Cookie', cookie).send(ALICE)));
+        expect503Quickly(await timed(() => http().post('/login').send(ALICE)));
+        proxy.restore();
+        const login = await http().post('/login').set('Cookie', cookie).send(ALICE).expect(200);
+        const loggedIn = cookieOf(login.headers['set-cookie'])!;
+        expect(loggedIn).not.toEqual(cookie);
+        await http()
+          .get('/profile')
+          .set('Cookie', loggedIn)
+          .expect(200, { userId: '1', username: 'alice', roles: ['user'] });
+        await http().get('/counter').set('Cookie', loggedIn).expect(200, { visits: 3 });
+      });
+
+      it('uses new connections through the proxy once restored', async () => {
+        proxy.cut('refuse');
+        await http().get('/counter').expect(503);
+        proxy.restore();
+        const before = proxy.connectionCount;
+        await http().get('/counter').expect(200, { visits: 1 });
+        expect(proxy.connectionCount).toBeGreaterThan(before);
+      });
     });
   });
 });

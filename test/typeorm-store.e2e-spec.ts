@@ -48,6 +48,14 @@ describe('TypeOrmSessionStore in PostgreSQL', () => {
     expect(row).toEqual({ expires_at: new Date(NOW + 3_600_000).toISOString().slice(0, -1), lifetime_ms: '86400000' });
   });
 
+  it('refuses a second session with the same handle, so a handle names one session only', async () => {
+    const first = storedSession({ userId: 'u1' });
+    await store.create(randomIdHash(), first);
+    await expect(store.create(randomIdHash(), storedSession({ handle: first.handle }))).rejects.toThrow(
+      /UQ_sessions_handle/,
+    );
+  });
+
   it('deleteExpired skips rows that another transaction has locked, and gets them later', async () => {
     const locked = randomIdHash();
     await store.create(locked, storedSession({ expiresAt: NOW - 1 }));

@@ -27,6 +27,3 @@ export class CreateSessionsTable1732500000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "sessions"`);
   }
 }
-
-/** Every migration of the `sessions` table, in order: add them to your DataSource's `migrations`. */
-export const SESSION_MIGRATIONS = [CreateSessionsTable1732500000000];

@@ -1,6 +1,7 @@
 /**
  * The only place that knows what Express and Fastify requests and responses look like.
- * Both expose `headers` and `ip` on the request; they differ in how a header is appended.
+ * Both expose `headers` and `ip` on the request; they differ in how a `Set-Cookie` header is
+ * added and in how to tell that the response has gone out. No cookie plugin is needed on either.
  */
 
 /** What the module reads from a request, on either platform. */
@@ -10,15 +11,31 @@ export interface SessionHttpRequest {
   socket?: { remoteAddress?: string };
 }
 
+/** The parts of an Express `Response` the module uses. */
 interface ExpressLikeResponse {
   append(name: string, value: string): unknown;
-  headersSent?: boolean;
+  headersSent: boolean;
 }
 
+/** The parts of a Fastify `FastifyReply` the module uses. */
 interface FastifyLikeReply {
-  header(name: string, value: string): unknown;
-  sent?: boolean;
-  raw?: { headersSent?: boolean };
+  header(name: string, value: string | string[]): unknown;
+  /** Fastify's own headers, or else those set on `raw` (by middleware). */
+  getHeader(name: string): string | string[] | number | undefined;
+  /** Removes the header from Fastify's own headers only, not from `raw`. */
+  removeHeader(name: string): unknown;
+  /** True once the reply was hijacked or the response ended. */
+  sent: boolean;
+  raw: { headersSent: boolean };
+}
+
+function isExpressResponse(response: unknown): response is ExpressLikeResponse {
+  return typeof (response as Partial<ExpressLikeResponse>).append === 'function';
+}
+
+function isFastifyReply(response: unknown): response is FastifyLikeReply {
+  const reply = response as Partial<FastifyLikeReply>;
+  return typeof reply.header === 'function' && typeof reply.getHeader === 'function' && typeof reply.raw === 'object';
 }
 
 /** The `Cookie` header, or undefined. */
@@ -27,31 +44,45 @@ export function getCookieHeader(request: SessionHttpRequest): string | undefined
   return Array.isArray(header) ? header.join('; ') : header;
 }
 
-/** The client address as the platform reports it (Express honours its own `trust proxy` setting). */
+/** The client address as the platform reports it: Express honours its `trust proxy` setting, Fastify `trustProxy`. */
 export function getClientIp(request: SessionHttpRequest): string | null {
   return request.ip ?? request.socket?.remoteAddress ?? null;
 }
 
+/** The `User-Agent` header, or null. */
 export function getUserAgent(request: SessionHttpRequest): string | null {
   const header = request.headers['user-agent'];
   return (Array.isArray(header) ? header[0] : header) ?? null;
 }
 
-/** Whether the response headers are already on the wire, so no cookie can be added. */
+/** Whether the response headers are already on the wire (or no longer ours to write), so no cookie can be added. */
 export function headersSent(response: unknown): boolean {
-  const reply = response as ExpressLikeResponse & FastifyLikeReply;
-  return Boolean(reply.headersSent ?? reply.raw?.headersSent ?? reply.sent);
+  if (isExpressResponse(response)) {
+    return response.headersSent;
+  }
+  if (isFastifyReply(response)) {
+    // A hijacked reply is written by the handler itself: Fastify would never send a header added to it.
+    return response.sent || response.raw.headersSent;
+  }
+  return unsupported();
 }
 
-/** Adds a `Set-Cookie` header without dropping ones set by others. */
+/** Adds a `Set-Cookie` header, as a header line of its own, without dropping ones set by others. */
 export function appendSetCookie(response: unknown, value: string): void {
-  const reply = response as Partial<ExpressLikeResponse & FastifyLikeReply>;
-  if (typeof reply.append === 'function') {
-    reply.append('Set-Cookie', value);
-  } else if (typeof reply.header === 'function') {
-    // Fastify collects repeated set-cookie headers into an array.
-    reply.header('set-cookie', value);
+  if (isExpressResponse(response)) {
+    response.append('Set-Cookie', value);
+  } else if (isFastifyReply(response)) {
+    // Fastify writes its own headers over the ones middleware set on `reply.raw`, so a plain
+    // `reply.header()` would drop their cookies. Carry every earlier cookie over into one list.
+    const earlier = response.getHeader('set-cookie');
+    const cookies = earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)];
+    response.removeHeader('set-cookie');
+    response.header('set-cookie', [...cookies, value]);
   } else {
-    throw new TypeError('nest-sessions: unsupported HTTP response object; use Express or Fastify');
+    unsupported();
   }
+}
+
+function unsupported(): never {
+  throw new TypeError('nest-sessions: unsupported HTTP response object; use Express or Fastify');
 }

@@ -1,4 +1,10 @@
-import type { SessionPatch, SessionStore, StoredSession } from '../session-store.interface';
+import type {
+  SessionPatch,
+  SessionStore,
+  SessionSummary,
+  StoredSession,
+  UserSessionsFilter,
+} from '../session-store.interface';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -23,12 +29,9 @@ export class MemorySessionStore implements SessionStore {
     return this.sessions.size;
   }
 
-  async get(idHash: string, now: number): Promise<StoredSession | null> {
+  async get(idHash: string): Promise<StoredSession | null> {
     const session = this.sessions.get(idHash);
-    if (!session || session.expiresAt <= now) {
-      return null;
-    }
-    return structuredClone(session);
+    return session ? structuredClone(session) : null;
   }
 
   async create(idHash: string, session: StoredSession): Promise<void> {
@@ -71,6 +74,37 @@ export class MemorySessionStore implements SessionStore {
     return deleted;
   }
 
+  async listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]> {
+    return this.ofUser(userId, tenant)
+      .filter(([, session]) => session.expiresAt > now)
+      .map(([, session]) => toSummary(session));
+  }
+
+  async destroyByHandle(userId: string, tenant: string, handle: string): Promise<SessionSummary | null> {
+    const found = this.ofUser(userId, tenant).find(([, session]) => session.handle === handle);
+    if (!found) {
+      return null;
+    }
+    this.sessions.delete(found[0]);
+    return toSummary(found[1]);
+  }
+
+  async destroyByUser(filter: UserSessionsFilter): Promise<SessionSummary[]> {
+    const now = filter.now ?? Date.now();
+    const others = this.ofUser(filter.userId, filter.tenant).filter(([, s]) => s.handle !== filter.exceptHandle);
+    const live = others.filter(([, session]) => session.expiresAt > now);
+    const doomed = [...live.slice(filter.keepNewest ?? 0), ...others.filter(([, session]) => session.expiresAt <= now)];
+    doomed.forEach(([idHash]) => this.sessions.delete(idHash));
+    return doomed.map(([, session]) => toSummary(session));
+  }
+
+  /** The user's sessions with their hashes, most recently active first. */
+  private ofUser(userId: string, tenant: string): Array<[string, StoredSession]> {
+    return [...this.sessions.entries()]
+      .filter(([, session]) => session.userId === userId && session.tenant === tenant)
+      .sort(([, a], [, b]) => b.lastActiveAt - a.lastActiveAt);
+  }
+
   private put(idHash: string, session: StoredSession): void {
     this.sessions.delete(idHash);
     this.sessions.set(idHash, session);
@@ -79,4 +113,9 @@ export class MemorySessionStore implements SessionStore {
       this.sessions.delete(oldest);
     }
   }
+}
+
+function toSummary(session: StoredSession): SessionSummary {
+  const { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent } = session;
+  return { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent };
 }

@@ -1,18 +1,28 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { SessionData, SessionPatch, SessionStore, StoredSession } from '../session-store.interface';
+import type {
+  SessionData,
+  SessionPatch,
+  SessionStore,
+  SessionSummary,
+  StoredSession,
+  UserSessionsFilter,
+} from '../session-store.interface';
 
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 const ts = (parameter: string) => `to_timestamp(${parameter}::float8 / 1000)`;
 
+const SUMMARY_COLUMNS = `handle, tenant, user_id, ip, user_agent, ${ms('created_at')} AS created_at,
+  ${ms('last_active_at')} AS last_active_at, ${ms('expires_at')} AS expires_at`;
+
 const SELECT_SESSION = `
-  SELECT data, ${ms('created_at')} AS created_at, ${ms('last_active_at')} AS last_active_at,
-         ${ms('expires_at')} AS expires_at, ${ms('absolute_expires_at')} AS absolute_expires_at,
-         lifetime_ms::float8 AS lifetime_ms, user_id, ip, user_agent
-  FROM sessions WHERE id_hash = $1 AND expires_at > ${ts('$2')}`;
+  SELECT ${SUMMARY_COLUMNS}, data, ${ms('absolute_expires_at')} AS absolute_expires_at,
+         ${ms('id_issued_at')} AS id_issued_at, lifetime_ms::float8 AS lifetime_ms
+  FROM sessions WHERE id_hash = $1`;
 
 const INSERT_SESSION = `
-  INSERT INTO sessions (id_hash, data, created_at, last_active_at, expires_at, absolute_expires_at, lifetime_ms, user_id, ip, user_agent)
-  VALUES ($1, $2::jsonb, ${ts('$3')}, ${ts('$4')}, ${ts('$5')}, ${ts('$6')}, $7, $8, $9, $10)`;
+  INSERT INTO sessions (id_hash, handle, tenant, data, created_at, last_active_at, expires_at, absolute_expires_at,
+                        id_issued_at, lifetime_ms, user_id, ip, user_agent)
+  VALUES ($1, $2, $3, $4::jsonb, ${ts('$5')}, ${ts('$6')}, ${ts('$7')}, ${ts('$8')}, ${ts('$9')}, $10, $11, $12, $13)`;
 
 // One statement: keys are removed then merged in the database, so concurrent patches to
 // different keys both survive. A null parameter leaves its column as it is, except where a
@@ -27,8 +37,23 @@ const PATCH_SESSION = `
     lifetime_ms = CASE WHEN $9::boolean THEN $10::bigint ELSE lifetime_ms END,
     user_id = CASE WHEN $11::boolean THEN $12::text ELSE user_id END,
     ip = COALESCE($13, ip),
-    user_agent = COALESCE($14, user_agent)
+    user_agent = COALESCE($14, user_agent),
+    id_issued_at = COALESCE(${ts('$15')}, id_issued_at)
   WHERE id_hash = $1 AND expires_at > ${ts('$2')}`;
+
+const LIST_BY_USER = `
+  SELECT ${SUMMARY_COLUMNS} FROM sessions
+  WHERE user_id = $1 AND tenant = $2 AND expires_at > ${ts('$3')}
+  ORDER BY last_active_at DESC`;
+
+const DESTROY_BY_HANDLE = `
+  DELETE FROM sessions WHERE user_id = $1 AND tenant = $2 AND handle = $3 RETURNING ${SUMMARY_COLUMNS}`;
+
+const DESTROY_BY_USER = `
+  DELETE FROM sessions WHERE id_hash IN (
+    SELECT id_hash FROM sessions WHERE user_id = $1 AND tenant = $2 AND handle IS DISTINCT FROM $3
+    ORDER BY expires_at > ${ts('$5')} DESC, last_active_at DESC OFFSET $4)
+  RETURNING ${SUMMARY_COLUMNS}`;
 
 // The advisory lock keeps cleanup to one instance at a time; SKIP LOCKED keeps it from waiting
 // on rows that live requests are updating. Each batch is its own short transaction.
@@ -38,16 +63,22 @@ const DELETE_EXPIRED = `
     SELECT id_hash FROM sessions WHERE expires_at <= ${ts('$1')}
     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
-interface SessionRow {
-  data: SessionData;
-  created_at: number;
-  last_active_at: number;
-  expires_at: number;
-  absolute_expires_at: number;
-  lifetime_ms: number | null;
+interface SummaryRow {
+  handle: string;
+  tenant: string;
   user_id: string | null;
   ip: string | null;
   user_agent: string | null;
+  created_at: number;
+  last_active_at: number;
+  expires_at: number;
+}
+
+interface SessionRow extends SummaryRow {
+  data: SessionData;
+  absolute_expires_at: number;
+  id_issued_at: number;
+  lifetime_ms: number | null;
 }
 
 /** Options of {@link TypeOrmSessionStore}. */
@@ -77,19 +108,22 @@ export class TypeOrmSessionStore implements SessionStore {
     this.queryTimeout = options.queryTimeout ?? 3000;
   }
 
-  async get(idHash: string, now: number): Promise<StoredSession | null> {
-    const rows: SessionRow[] = await this.query(SELECT_SESSION, [idHash, now]);
+  async get(idHash: string): Promise<StoredSession | null> {
+    const rows: SessionRow[] = await this.query(SELECT_SESSION, [idHash]);
     return rows.length === 0 ? null : toStoredSession(rows[0]);
   }
 
   async create(idHash: string, session: StoredSession): Promise<void> {
     await this.query(INSERT_SESSION, [
       idHash,
+      session.handle,
+      session.tenant,
       JSON.stringify(session.data),
       session.createdAt,
       session.lastActiveAt,
       session.expiresAt,
       session.absoluteExpiresAt,
+      session.idIssuedAt,
       session.lifetime,
       session.userId,
       session.ip,
@@ -113,8 +147,26 @@ export class TypeOrmSessionStore implements SessionStore {
       patch.userId ?? null,
       patch.ip ?? null,
       patch.userAgent ?? null,
+      patch.idIssuedAt ?? null,
     ]);
     return result[1] > 0;
+  }
+
+  async listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]> {
+    const rows: SummaryRow[] = await this.query(LIST_BY_USER, [userId, tenant, now]);
+    return rows.map(toSummary);
+  }
+
+  async destroyByHandle(userId: string, tenant: string, handle: string): Promise<SessionSummary | null> {
+    const [rows]: [SummaryRow[], number] = await this.query(DESTROY_BY_HANDLE, [userId, tenant, handle]);
+    return rows.length === 0 ? null : toSummary(rows[0]);
+  }
+
+  async destroyByUser(filter: UserSessionsFilter): Promise<SessionSummary[]> {
+    const { userId, tenant, exceptHandle, keepNewest, now } = filter;
+    const parameters = [userId, tenant, exceptHandle ?? null, keepNewest ?? 0, now ?? Date.now()];
+    const [rows]: [SummaryRow[], number] = await this.query(DESTROY_BY_USER, parameters);
+    return rows.map(toSummary);
   }
 
   async destroy(idHash: string): Promise<void> {
@@ -177,16 +229,25 @@ class QueryTimeoutError extends Error {
   }
 }
 
-function toStoredSession(row: SessionRow): StoredSession {
+function toSummary(row: SummaryRow): SessionSummary {
   return {
-    data: row.data,
+    handle: row.handle,
+    tenant: row.tenant,
+    userId: row.user_id,
     createdAt: row.created_at,
     lastActiveAt: row.last_active_at,
     expiresAt: row.expires_at,
-    absoluteExpiresAt: row.absolute_expires_at,
-    lifetime: row.lifetime_ms,
-    userId: row.user_id,
     ip: row.ip,
     userAgent: row.user_agent,
+  };
+}
+
+function toStoredSession(row: SessionRow): StoredSession {
+  return {
+    ...toSummary(row),
+    data: row.data,
+    absoluteExpiresAt: row.absolute_expires_at,
+    idIssuedAt: row.id_issued_at,
+    lifetime: row.lifetime_ms,
   };
 }

@@ -24,6 +24,8 @@ export async function startSampleApp(
     databaseUrl,
   });
   await app.init();
+  // Fastify registers the routes only once ready (listen() does that), so `app.getHttpServer()` can serve requests.
+  await (app.getHttpAdapter().getInstance() as { ready?: () => PromiseLike<unknown> }).ready?.();
   return app as INestApplication<App>;
 }
 

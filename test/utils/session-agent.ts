@@ -7,15 +7,30 @@ import { SESSION_COOKIE, sessionSetCookie } from './session-cookie';
  * Each method returns supertest's `Test`, so `.send()`, `.expect()` chain as usual.
  */
 export class SessionAgent {
+  /** Headers sent with every request, like a browser's User-Agent (see {@link with}). */
+  readonly headers: Record<string, string> = {};
+
   constructor(
     private readonly baseUrl: string,
     /** `sid=<value>` as sent in the Cookie header, or undefined before the first session. */
     public cookie?: string,
   ) {}
 
-  /** Another client holding the same cookie (a copied cookie, a second tab, an attacker replaying it). */
-  clone(): SessionAgent {
-    return new SessionAgent(this.baseUrl, this.cookie);
+  /**
+   * Sends these headers with every later request (User-Agent, X-Forwarded-For, a tenant header...);
+   * returns the agent itself, so `server.agent().with({ 'user-agent': 'Phone' })` reads as one client.
+   */
+  with(headers: Record<string, string>): this {
+    Object.assign(this.headers, headers);
+    return this;
+  }
+
+  /**
+   * Another client holding the same cookie (a copied cookie, a second tab, an attacker replaying it).
+   * It sends the same headers, unless `headers` replaces some.
+   */
+  clone(headers: Record<string, string> = {}): SessionAgent {
+    return new SessionAgent(this.baseUrl, this.cookie).with({ ...this.headers, ...headers });
   }
 
   get(path: string): Test {
@@ -35,6 +50,7 @@ export class SessionAgent {
   }
 
   private track(test: Test): Test {
+    test.set(this.headers);
     if (this.cookie !== undefined) {
       test.set('Cookie', this.cookie);
     }

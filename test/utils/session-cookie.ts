@@ -24,9 +24,11 @@ export function sessionIdOf(cookie: string): string {
   return value.split('.')[0];
 }
 
-/** What the store keeps instead of the ID: its SHA-256 in hex. */
-export function hashSessionId(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+/** What the store keeps instead of the ID: its SHA-256 in hex (with a tenant, of `tenant + "\0" + id`). */
+export function hashSessionId(id: string, tenant = ''): string {
+  return createHash('sha256')
+    .update(tenant === '' ? id : `${tenant}\u0000${id}`)
+    .digest('hex');
 }
 
 /** A `sid=<id>.<signature>` cookie signed the way the module signs: HMAC-SHA256 in base64url. */

@@ -4,20 +4,26 @@ import { hashSessionId, sessionIdOf } from './session-cookie';
 /** A row of `sessions`, timestamps in epoch milliseconds. */
 export interface SessionRow {
   idHash: string;
+  handle: string;
+  tenant: string;
   data: Record<string, unknown>;
   userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
   lifetimeMs: number | null;
   createdAt: number;
   lastActiveAt: number;
   expiresAt: number;
   absoluteExpiresAt: number;
+  idIssuedAt: number;
 }
 
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 const SELECT_ROWS = `
-  SELECT id_hash, data, user_id, lifetime_ms::float8 AS lifetime_ms,
+  SELECT id_hash, handle, tenant, data, user_id, ip, user_agent, lifetime_ms::float8 AS lifetime_ms,
          ${ms('created_at')} AS created_at, ${ms('last_active_at')} AS last_active_at,
-         ${ms('expires_at')} AS expires_at, ${ms('absolute_expires_at')} AS absolute_expires_at
+         ${ms('expires_at')} AS expires_at, ${ms('absolute_expires_at')} AS absolute_expires_at,
+         ${ms('id_issued_at')} AS id_issued_at
   FROM sessions`;
 
 /** Direct access to the `sessions` table of a test database, to check what the app stored. */
@@ -30,10 +36,26 @@ export class SessionsTable {
     return new SessionsTable(client);
   }
 
-  /** The row a `sid=...` cookie points at (through the hash of its ID), or undefined. */
-  async rowOf(cookie: string): Promise<SessionRow | undefined> {
-    const { rows } = await this.client.query(`${SELECT_ROWS} WHERE id_hash = $1`, [hashSessionId(sessionIdOf(cookie))]);
+  /**
+   * The row a `sid=...` cookie points at (through the hash of its ID), or undefined.
+   * With multi-tenancy, give the tenant the cookie was issued for: it is part of the hash.
+   */
+  async rowOf(cookie: string, tenant = ''): Promise<SessionRow | undefined> {
+    const { rows } = await this.client.query(`${SELECT_ROWS} WHERE id_hash = $1`, [
+      hashSessionId(sessionIdOf(cookie), tenant),
+    ]);
     return rows.length > 0 ? toSessionRow(rows[0]) : undefined;
+  }
+
+  /** The row with this handle (the `id` of `GET /sessions`), or undefined. */
+  async rowByHandle(handle: string): Promise<SessionRow | undefined> {
+    const { rows } = await this.client.query(`${SELECT_ROWS} WHERE handle = $1`, [handle]);
+    return rows.length > 0 ? toSessionRow(rows[0]) : undefined;
+  }
+
+  /** Deletes every session, so a test starts from an empty table. */
+  async clear(): Promise<void> {
+    await this.client.query('DELETE FROM sessions');
   }
 
   async count(): Promise<number> {
@@ -48,12 +70,12 @@ export class SessionsTable {
   }
 
   /** Moves a session's activity `ms` into the past, as if its last request was that long ago. */
-  async backdateActivity(cookie: string, ms: number): Promise<void> {
+  async backdateActivity(cookie: string, ms: number, tenant = ''): Promise<void> {
     await this.client.query(
       `UPDATE sessions SET last_active_at = last_active_at - $2 * interval '1 millisecond',
                            expires_at = expires_at - $2 * interval '1 millisecond'
        WHERE id_hash = $1`,
-      [hashSessionId(sessionIdOf(cookie)), ms],
+      [hashSessionId(sessionIdOf(cookie), tenant), ms],
     );
   }
 
@@ -65,12 +87,17 @@ export class SessionsTable {
 function toSessionRow(row: Record<string, unknown>): SessionRow {
   return {
     idHash: row.id_hash as string,
+    handle: row.handle as string,
+    tenant: row.tenant as string,
     data: row.data as Record<string, unknown>,
     userId: row.user_id as string | null,
+    ip: row.ip as string | null,
+    userAgent: row.user_agent as string | null,
     lifetimeMs: row.lifetime_ms as number | null,
     createdAt: row.created_at as number,
     lastActiveAt: row.last_active_at as number,
     expiresAt: row.expires_at as number,
     absoluteExpiresAt: row.absolute_expires_at as number,
+    idIssuedAt: row.id_issued_at as number,
   };
 }

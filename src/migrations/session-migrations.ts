@@ -1,0 +1,5 @@
+import { AddSessionHandlesAndTenants1732600000000 } from './add-session-handles-and-tenants.migration';
+import { CreateSessionsTable1732500000000 } from './create-sessions-table.migration';
+
+/** Every migration of the `sessions` table, in order: add them to your DataSource's `migrations`. */
+export const SESSION_MIGRATIONS = [CreateSessionsTable1732500000000, AddSessionHandlesAndTenants1732600000000];
