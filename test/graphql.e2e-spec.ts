@@ -1,10 +1,7 @@
-import { ApolloServer, type BaseContext } from '@apollo/server';
-import { expressMiddleware } from '@apollo/server/express4';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type INestApplication, UseGuards } from '@nestjs/common';
 import { Args, Field, GraphQLModule, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Test } from '@nestjs/testing';
-import type { Express, RequestHandler } from 'express';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
@@ -21,24 +18,6 @@ import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { sleep } from './utils/sleep';
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
-
-/**
- * ApolloDriver as users register it, on the Express integration that ships with @apollo/server 4
- * (@nestjs/apollo 13 would load @as-integrations/express5, which this repository does not install).
- * Everything Nest adds (the `{ req }` context, error formatting, status codes) is ApolloDriver's own.
- */
-class ApolloExpressDriver extends ApolloDriver {
-  protected override async registerExpress(options: ApolloDriverConfig): Promise<void> {
-    const app = this.httpAdapterHost.httpAdapter.getInstance<Express>();
-    const server = new ApolloServer<BaseContext>({ ...(options as object), schema: options.schema! });
-    await server.start();
-    // ApolloDriver's own context resolver, wrapped by mergeDefaultOptions: it yields `{ req }`.
-    const context = options.context as (args: { req: unknown; res: unknown }) => Promise<BaseContext>;
-    // Typed against Express 4's types; Express 5 runs it the same way.
-    app.use(options.path!, expressMiddleware(server, { context }) as unknown as RequestHandler);
-    this.apolloServer = server;
-  }
-}
 
 @ObjectType()
 class UserModel {
@@ -170,17 +149,11 @@ describe('Sessions in GraphQL resolvers (Express + Apollo)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('graphql');
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: [SessionEntity],
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: true,
-    }).initialize();
+    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
     const moduleRef = await Test.createTestingModule({
       imports: [
         GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloExpressDriver,
+          driver: ApolloDriver,
           autoSchemaFile: true,
           playground: false,
         }),
