@@ -62,8 +62,8 @@ describe('resolveSessionOptions', () => {
 
     it('keeps the values it is given', () => {
       const tenant = () => 'acme';
-      const resolved = resolve({
-        secret: [SECRET, OTHER_SECRET],
+      // Every option but the secret; a new copy at each call, so the expectation shares no object with the input.
+      const given = () => ({
         cookie: {
           name: '__Host-session',
           path: '/app',
@@ -87,30 +87,9 @@ describe('resolveSessionOptions', () => {
         maxSessionsPerUser: 3,
         sessionLimitPolicy: 'refuse',
       });
-      expect(resolved).toEqual({
+      expect(resolve({ secret: [SECRET, OTHER_SECRET], ...given() })).toEqual({
         secrets: [SECRET, OTHER_SECRET],
-        cookie: {
-          name: '__Host-session',
-          path: '/app',
-          domain: 'example.com',
-          httpOnly: false,
-          secure: true,
-          sameSite: 'strict',
-        },
-        idleTimeout: 1000,
-        absoluteTimeout: 5000,
-        rolling: false,
-        saveUninitialized: true,
-        maxSessionBytes: 10,
-        cleanupInterval: 0,
-        cleanupBatchSize: 5,
-        storeTimeout: 50,
-        trustProxy: true,
-        renewAfter: 60_000,
-        bind: { ip: true, userAgent: true },
-        tenant,
-        maxSessionsPerUser: 3,
-        sessionLimitPolicy: 'refuse',
+        ...given(),
       });
     });
 

@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
-import { SessionsTable } from './utils/sessions-table';
+import { useSampleServer } from './utils/sample-server';
 import { sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { errorBody } from './utils/http-expectations';
 import type { SessionAgent } from './utils/session-agent';
@@ -10,27 +9,10 @@ const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ADMIN = { username: 'admin', password: 'admin-pass-123' };
 
 describe('login and logout', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('auth');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('auth');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform });
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useSampleServer(() => database.db.url, { platform });
 
     /** A visitor with a cart of one item and a counter at 1, not logged in. */
     async function shopper(): Promise<SessionAgent> {
@@ -56,8 +38,8 @@ describe('login and logout', () => {
         await agent.get('/counter').expect(200, { visits: 2 });
         await agent.get('/profile').expect(200);
         // The row moved to the new ID: nothing is left under the old one.
-        expect(await table.rowOf(before)).toBeUndefined();
-        expect((await table.rowOf(agent.cookie!))!.data).toMatchObject({ cart: ['socks'], visits: 2 });
+        expect(await database.table.rowOf(before)).toBeUndefined();
+        expect((await database.table.rowOf(agent.cookie!))!.data).toMatchObject({ cart: ['socks'], visits: 2 });
       });
 
       it('makes the pre-login cookie anonymous', async () => {
@@ -112,7 +94,7 @@ describe('login and logout', () => {
         const agent = await shopper();
         await agent.post('/login').send(ALICE).expect(200);
         const loggedIn = agent.cookie!;
-        expect(await table.rowOf(loggedIn)).toBeDefined();
+        expect(await database.table.rowOf(loggedIn)).toBeDefined();
 
         const response = await agent.post('/logout').expect(200);
 
@@ -121,7 +103,7 @@ describe('login and logout', () => {
         expect(cleared).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
         expect(cleared).toContain('Path=/');
         expect(agent.cookie).toBeUndefined();
-        expect(await table.rowOf(loggedIn)).toBeUndefined();
+        expect(await database.table.rowOf(loggedIn)).toBeUndefined();
       });
 
       it('makes a replayed cookie anonymous', async () => {
@@ -140,7 +122,7 @@ describe('login and logout', () => {
         const agent = await shopper();
         const cookie = agent.cookie!;
         await agent.post('/logout').expect(200);
-        expect(await table.rowOf(cookie)).toBeUndefined();
+        expect(await database.table.rowOf(cookie)).toBeUndefined();
         await server.agent(cookie).get('/cart').expect(200, { cart: [] });
       });
     });

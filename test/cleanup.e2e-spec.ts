@@ -2,13 +2,8 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import {
-  SESSION_MIGRATIONS,
-  SessionCleanupService,
-  SessionModule,
-  SessionStore,
-  type SessionModuleOptions,
-} from '../src';
+import { SessionCleanupService, SessionModule, SessionStore, type SessionModuleOptions } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { startSampleApp, TEST_SECRET } from './utils/sample-app';
 import { TcpProxy } from './utils/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
@@ -68,12 +63,7 @@ describe('SessionCleanupService', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('cleanup');
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: true,
-    }).initialize();
+    dataSource = await createMigratedDataSource(db.url);
   });
 
   beforeEach(async () => {

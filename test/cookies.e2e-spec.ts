@@ -1,8 +1,7 @@
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
-import { SessionsTable } from './utils/sessions-table';
+import { startSampleServer, useSampleServer, type SampleServer } from './utils/sample-server';
 import { hashSessionId, sessionIdOf, sessionSetCookie, signedSessionCookie } from './utils/session-cookie';
 import type { SessionAgent } from './utils/session-agent';
 
@@ -31,30 +30,13 @@ function respellLastChar(value: string): string {
 }
 
 describe('session cookie', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('cookies');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('cookies');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, {
-        platform,
-        idleTimeout: IDLE_TIMEOUT,
-        absoluteTimeout: ABSOLUTE_TIMEOUT,
-      });
-    });
-    afterAll(async () => {
-      await server?.close();
+    const server = useSampleServer(() => database.db.url, {
+      platform,
+      idleTimeout: IDLE_TIMEOUT,
+      absoluteTimeout: ABSOLUTE_TIMEOUT,
     });
 
     /** A client whose session holds a counter of 1. */
@@ -86,7 +68,7 @@ describe('session cookie', () => {
         expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
         expect(cookie.maxAge).toBeUndefined();
         expect(cookie.expires).toBeUndefined();
-        const row = (await table.rowOf(agent.cookie!))!;
+        const row = (await database.table.rowOf(agent.cookie!))!;
         expect(row.lifetimeMs).toBeNull();
         expect(row.expiresAt - Date.now()).toBeGreaterThan(0);
         expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(IDLE_TIMEOUT);
@@ -104,7 +86,7 @@ describe('session cookie', () => {
         expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/', maxAge: THIRTY_DAYS_MS / 1000 });
         expect(cookie.secure).toBeFalsy();
 
-        const row = (await table.rowOf(agent.cookie!))!;
+        const row = (await database.table.rowOf(agent.cookie!))!;
         expect(row.lifetimeMs).toBe(THIRTY_DAYS_MS);
         for (const expiry of [row.expiresAt, row.absoluteExpiresAt]) {
           expect(expiry).toBeGreaterThanOrEqual(before + THIRTY_DAYS_MS - 1000);
@@ -146,7 +128,7 @@ describe('session cookie', () => {
         const forged = tamper(value);
         expect(forged).not.toBe(original.cookie);
         const agent = server.agent(forged);
-        const before = await table.count();
+        const before = await database.table.count();
 
         await agent.get('/counter').expect(200, { visits: 1 });
 
@@ -154,8 +136,8 @@ describe('session cookie', () => {
         expect(agent.cookie).toMatch(/^sid=/);
         expect(agent.cookie).not.toBe(forged);
         expect(sessionIdOf(agent.cookie!)).not.toBe(sessionIdOf(original.cookie!));
-        expect(await table.count()).toBe(before + 1);
-        expect((await table.rowOf(original.cookie!))!.data).toMatchObject({ visits: 1 });
+        expect(await database.table.count()).toBe(before + 1);
+        expect((await database.table.rowOf(original.cookie!))!.data).toMatchObject({ visits: 1 });
       });
 
       it.each(variants)('%s: never a 5xx on any route', async (_, tamper) => {
@@ -180,9 +162,9 @@ describe('session cookie', () => {
       let newOnlyApp: SampleServer;
 
       beforeAll(async () => {
-        oldApp = await startSampleServer(db.url, { platform, secrets: [OLD_SECRET] });
-        rotatedApp = await startSampleServer(db.url, { platform, secrets: [NEW_SECRET, OLD_SECRET] });
-        newOnlyApp = await startSampleServer(db.url, { platform, secrets: [NEW_SECRET] });
+        oldApp = await startSampleServer(database.db.url, { platform, secrets: [OLD_SECRET] });
+        rotatedApp = await startSampleServer(database.db.url, { platform, secrets: [NEW_SECRET, OLD_SECRET] });
+        newOnlyApp = await startSampleServer(database.db.url, { platform, secrets: [NEW_SECRET] });
       });
       afterAll(async () => {
         await Promise.all([oldApp?.close(), rotatedApp?.close(), newOnlyApp?.close()]);
@@ -226,12 +208,12 @@ describe('session cookie', () => {
         const cookie = agent.cookie!;
         const id = sessionIdOf(cookie);
 
-        const row = (await table.rowOf(cookie))!;
+        const row = (await database.table.rowOf(cookie))!;
         expect(row.idHash).toBe(hashSessionId(id));
         expect(row.idHash).toMatch(/^[0-9a-f]{64}$/);
-        expect(await table.rowOf(anonymousCookie)).toBeUndefined();
+        expect(await database.table.rowOf(anonymousCookie)).toBeUndefined();
 
-        const everything = (await table.rowsAsText()).join('\n');
+        const everything = (await database.table.rowsAsText()).join('\n');
         expect(everything).toContain(row.idHash);
         for (const secret of [id, sessionIdOf(anonymousCookie), cookie.split('.')[1], anonymousCookie.split('.')[1]]) {
           expect(everything).not.toContain(secret);

@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
-import { SessionsTable } from './utils/sessions-table';
+import { useSampleServer } from './utils/sample-server';
 import { sessionSetCookie } from './utils/session-cookie';
 import { sleep } from './utils/sleep';
 
@@ -15,32 +14,15 @@ const ACTIVITY_INTERVAL = 150;
 const LATENCY_ALLOWANCE = 150;
 
 describe('session expiry', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('expiry');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('expiry');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
     /** Short idle and absolute timeouts; cleanup off, so expired rows stay in the table. */
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, {
-        platform,
-        idleTimeout: IDLE_TIMEOUT,
-        absoluteTimeout: ABSOLUTE_TIMEOUT,
-        cleanupInterval: 0,
-      });
-    });
-    afterAll(async () => {
-      await server?.close();
+    const server = useSampleServer(() => database.db.url, {
+      platform,
+      idleTimeout: IDLE_TIMEOUT,
+      absoluteTimeout: ABSOLUTE_TIMEOUT,
+      cleanupInterval: 0,
     });
 
     it('treats a session idle for longer than the idle timeout as no session, although its row is still there', async () => {
@@ -52,14 +34,14 @@ describe('session expiry', () => {
 
       await sleep(IDLE_TIMEOUT + 150);
 
-      const row = await table.rowOf(cookie);
+      const row = await database.table.rowOf(cookie);
       expect(row).toBeDefined();
       expect(row!.data).toMatchObject({ cart: ['tea'], visits: 1 });
       await server.agent(cookie).get('/profile').expect(401);
       await server.agent(cookie).get('/cart').expect(200, { cart: [] });
       await server.agent(cookie).get('/counter').expect(200, { visits: 1 });
       // Serving it as anonymous did not revive or rewrite the expired row.
-      expect(await table.rowOf(cookie)).toEqual(row);
+      expect(await database.table.rowOf(cookie)).toEqual(row);
     });
 
     it('keeps a session alive past its idle timeout while read-only requests keep coming', async () => {
@@ -105,7 +87,7 @@ describe('session expiry', () => {
       const sentAt = Date.now();
       await agent.get('/counter').expect(200, { visits: 1 });
       expect(sentAt - lastRequest).toBeLessThan(IDLE_TIMEOUT);
-      const row = (await table.rowOf(cookie))!;
+      const row = (await database.table.rowOf(cookie))!;
       expect(row.absoluteExpiresAt - row.createdAt).toBeCloseTo(ABSOLUTE_TIMEOUT, -1);
       expect(row.expiresAt).toBeLessThanOrEqual(row.absoluteExpiresAt);
     });
@@ -122,7 +104,7 @@ describe('session expiry', () => {
 
       await agent.get('/profile').expect(200);
       await agent.get('/counter').expect(200, { visits: 2 });
-      const row = (await table.rowOf(agent.cookie!))!;
+      const row = (await database.table.rowOf(agent.cookie!))!;
       expect(row.lifetimeMs).toBe(THIRTY_DAYS_MS);
       expect(row.expiresAt - Date.now()).toBeGreaterThan(THIRTY_DAYS_MS - 60_000);
     });
@@ -130,38 +112,35 @@ describe('session expiry', () => {
 
   describe.each(PLATFORMS)('with a long idle timeout on %s', (platform) => {
     const LONG_IDLE_TIMEOUT = 60_000;
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform, idleTimeout: LONG_IDLE_TIMEOUT, cleanupInterval: 0 });
-    });
-    afterAll(async () => {
-      await server?.close();
+    const server = useSampleServer(() => database.db.url, {
+      platform,
+      idleTimeout: LONG_IDLE_TIMEOUT,
+      cleanupInterval: 0,
     });
 
     it('does not write a session that was only read within the first quarter of its idle timeout', async () => {
       const agent = server.agent();
       await agent.post('/cart').send({ itemId: 'milk' }).expect(200);
       const cookie = agent.cookie!;
-      const before = (await table.rowOf(cookie))!;
+      const before = (await database.table.rowOf(cookie))!;
       await sleep(50); // so a write, had there been one, would carry a later timestamp
 
       const response = await agent.get('/cart').expect(200, { cart: ['milk'] });
 
       expect(sessionSetCookie(response)).toBeUndefined();
-      expect(await table.rowOf(cookie)).toEqual(before);
+      expect(await database.table.rowOf(cookie)).toEqual(before);
     });
 
     it('writes the refreshed expiry of a read once a quarter of the idle timeout has passed (control)', async () => {
       const agent = server.agent();
       await agent.post('/cart').send({ itemId: 'milk' }).expect(200);
       const cookie = agent.cookie!;
-      await table.backdateActivity(cookie, LONG_IDLE_TIMEOUT / 4 + 5_000);
-      const before = (await table.rowOf(cookie))!;
+      await database.table.backdateActivity(cookie, LONG_IDLE_TIMEOUT / 4 + 5_000);
+      const before = (await database.table.rowOf(cookie))!;
 
       await agent.get('/cart').expect(200, { cart: ['milk'] });
 
-      const after = (await table.rowOf(cookie))!;
+      const after = (await database.table.rowOf(cookie))!;
       expect(after.expiresAt).toBeGreaterThan(before.expiresAt + LONG_IDLE_TIMEOUT / 4);
       expect(after.lastActiveAt).toBeGreaterThan(before.lastActiveAt);
       expect(after.data).toEqual(before.data);

@@ -4,16 +4,9 @@ import { Args, Field, GraphQLModule, Int, Mutation, ObjectType, Query, Resolver 
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { DataSource } from 'typeorm';
-import {
-  Roles,
-  Session,
-  SESSION_MIGRATIONS,
-  SessionAuthGuard,
-  SessionEntity,
-  SessionModule,
-  SessionStore,
-} from '../src';
+import type { DataSource } from 'typeorm';
+import { Roles, Session, SessionAuthGuard, SessionEntity, SessionModule, SessionStore } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { sleep } from './utils/sleep';

@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
-import { SessionsTable } from './utils/sessions-table';
+import { useSampleServer } from './utils/sample-server';
 import { errorBody } from './utils/http-expectations';
 
 const MAX_SESSION_BYTES = 2048;
@@ -9,37 +8,20 @@ const TOO_BIG = 'x'.repeat(MAX_SESSION_BYTES + 100);
 const FITS = 'y'.repeat(MAX_SESSION_BYTES / 4);
 
 describe('session size limit', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('limits');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('limits');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform, maxSessionBytes: MAX_SESSION_BYTES });
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useSampleServer(() => database.db.url, { platform, maxSessionBytes: MAX_SESSION_BYTES });
 
     it('answers 413 {"error"} for a value that would make the session too large, and keeps the earlier content', async () => {
       const agent = server.agent();
       await agent.put('/kv/name').send({ value: 'ada' }).expect(200, { ok: true });
-      const before = await table.rowOf(agent.cookie!);
+      const before = await database.table.rowOf(agent.cookie!);
 
       await agent.put('/kv/big').send({ value: TOO_BIG }).expect(413).expect(errorBody);
 
       await agent.get('/kv').expect(200, { kv: { name: 'ada' } });
-      expect(await table.rowOf(agent.cookie!)).toEqual(before);
+      expect(await database.table.rowOf(agent.cookie!)).toEqual(before);
     });
 
     it('keeps the earlier value of a key that a too large value would replace', async () => {
@@ -68,10 +50,10 @@ describe('session size limit', () => {
 
     it('creates no session for a new visitor whose first value is too large', async () => {
       const agent = server.agent();
-      const rows = await table.count();
+      const rows = await database.table.count();
       await agent.put('/kv/big').send({ value: TOO_BIG }).expect(413).expect(errorBody);
       expect(agent.cookie).toBeUndefined();
-      expect(await table.count()).toBe(rows);
+      expect(await database.table.count()).toBe(rows);
       await agent.get('/kv').expect(200, { kv: {} });
     });
   });

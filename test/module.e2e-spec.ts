@@ -17,7 +17,6 @@ import { DataSource } from 'typeorm';
 import {
   MemorySessionStore,
   Session,
-  SESSION_MIGRATIONS,
   SessionAuthGuard,
   SessionConfigurationError,
   SessionEntity,
@@ -25,6 +24,7 @@ import {
   type SessionModuleOptions,
   type SessionOptionsFactory,
 } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -117,13 +117,7 @@ describe('SessionModule wiring', () => {
   beforeAll(async () => {
     db = await createTestDatabase('module');
     // A plain DataSource, no @nestjs/typeorm: what a user without TypeOrmModule would write.
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: [SessionEntity],
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: true,
-    }).initialize();
+    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
   });
 
   afterEach(async () => {

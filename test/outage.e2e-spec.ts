@@ -49,6 +49,20 @@ describe('session store outage (sample app behind a TCP proxy)', () => {
       expect(elapsed).toBeLessThan(QUICKLY);
     }
 
+    /** Sends 8 requests on the session at once; each must get its 503 quickly. */
+    async function expectPiledUpRequests503Quickly(cookie: string): Promise<void> {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
+      );
+      results.forEach(expect503Quickly);
+    }
+
+    /** Concurrent requests open every connection the pool (5) allows, then all of them stall. */
+    async function stallEveryPooledConnection(cookie: string): Promise<void> {
+      await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
+      proxy.stall();
+    }
+
     beforeAll(async () => {
       proxy = await TcpProxy.start(db.url);
       // init() runs the migrations through the proxy, so the table exists before any cut.
@@ -101,24 +115,16 @@ describe('session store outage (sample app behind a TCP proxy)', () => {
       it('keeps answering 503 quickly while requests pile up', async () => {
         const cookie = await sessionWithVisits(1);
         proxy.cut('blackhole');
-        const results = await Promise.all(
-          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-        );
-        results.forEach(expect503Quickly);
+        await expectPiledUpRequests503Quickly(cookie);
       });
     });
 
     describe('when open connections stall mid-query (network partition)', () => {
       it('answers 503 quickly even once every pooled connection is stuck, and recovers when it heals', async () => {
         const cookie = await sessionWithVisits(1);
-        // Concurrent requests open every connection the pool (5) allows, so all of them stall.
-        await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
-        proxy.stall();
+        await stallEveryPooledConnection(cookie);
         // More requests than the pool has connections: the later ones wait for a connection, not a query.
-        const results = await Promise.all(
-          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-        );
-        results.forEach(expect503Quickly);
+        await expectPiledUpRequests503Quickly(cookie);
         expect503Quickly(await timed(() => http().get('/counter').set('Cookie', cookie)));
         proxy.restore();
         await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });
@@ -126,12 +132,8 @@ describe('session store outage (sample app behind a TCP proxy)', () => {
 
       it('recovers although the stalled connections stay half-open after the partition heals', async () => {
         const cookie = await sessionWithVisits(1);
-        await Promise.all(Array.from({ length: 10 }, () => http().get('/cart').set('Cookie', cookie).expect(200)));
-        proxy.stall();
-        const results = await Promise.all(
-          Array.from({ length: 8 }, () => timed(() => http().get('/counter').set('Cookie', cookie))),
-        );
-        results.forEach(expect503Quickly);
+        await stallEveryPooledConnection(cookie);
+        await expectPiledUpRequests503Quickly(cookie);
         // The stuck connections are never closed by the network: the store must have thrown them out itself.
         proxy.restore({ keepHeld: true });
         await http().get('/counter').set('Cookie', cookie).expect(200, { visits: 2 });

@@ -15,8 +15,9 @@ import {
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { Session, SESSION_MIGRATIONS, SessionEntity, SessionModule } from '../src';
+import type { DataSource } from 'typeorm';
+import { Session, SessionEntity, SessionModule } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { hashSessionId, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
@@ -87,13 +88,7 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
 
   beforeAll(async () => {
     db = await createTestDatabase('platform');
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: [SessionEntity],
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: true,
-    }).initialize();
+    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
   });
   afterAll(async () => {
     await dataSource?.destroy();

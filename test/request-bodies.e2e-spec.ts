@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
 import { errorBody } from './utils/http-expectations';
 import { PLATFORMS } from './utils/platforms';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
+import { useSampleServer } from './utils/sample-server';
 
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 /** The sample reads request bodies up to 100 KiB on both platforms. */
@@ -18,14 +18,7 @@ describe('request bodies (the sample reads JSON only, alike on every platform)',
   });
 
   describe.each(PLATFORMS)('on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform });
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useSampleServer(() => db.url, { platform });
 
     it('answers 413 {"error"} for a JSON body over the limit, and 200 just under it', async () => {
       const padded = (size: number) => {

@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
-import { SessionsTable } from './utils/sessions-table';
+import { useSampleServer } from './utils/sample-server';
 import { setCookieHeaders } from './utils/session-cookie';
 import type { SessionAgent } from './utils/session-agent';
 import { errorBody } from './utils/http-expectations';
@@ -10,27 +9,10 @@ const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ADMIN = { username: 'admin', password: 'admin-pass-123' };
 
 describe('sample HTTP contract', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('routes');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('routes');
 
   describe.each(PLATFORMS)('routes on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform });
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useSampleServer(() => database.db.url, { platform });
 
     /** A client that has logged in as `credentials`. */
     async function loggedIn(credentials: { username: string; password: string }): Promise<SessionAgent> {
@@ -41,28 +23,28 @@ describe('sample HTTP contract', () => {
 
     describe('GET /health', () => {
       it('answers 200 {"status":"ok"} without a cookie and without creating a session', async () => {
-        const before = await table.count();
+        const before = await database.table.count();
         const response = await server.agent().get('/health').expect(200, { status: 'ok' });
         expect(setCookieHeaders(response)).toEqual([]);
-        expect(await table.count()).toBe(before);
+        expect(await database.table.count()).toBe(before);
       });
 
       it('does not read or write a session even when a valid cookie comes with it', async () => {
         const agent = server.agent();
         await agent.get('/counter').expect(200);
         // Make a refresh of the expiry due, so any request that loads the session would write it.
-        await table.backdateActivity(agent.cookie!, 12 * 60 * 60 * 1000);
-        const before = await table.rowOf(agent.cookie!);
-        const count = await table.count();
+        await database.table.backdateActivity(agent.cookie!, 12 * 60 * 60 * 1000);
+        const before = await database.table.rowOf(agent.cookie!);
+        const count = await database.table.count();
 
         const response = await agent.get('/health').expect(200, { status: 'ok' });
 
         expect(setCookieHeaders(response)).toEqual([]);
-        expect(await table.rowOf(agent.cookie!)).toEqual(before);
-        expect(await table.count()).toBe(count);
+        expect(await database.table.rowOf(agent.cookie!)).toEqual(before);
+        expect(await database.table.count()).toBe(count);
         // Control: a route that does load the session writes the refresh, so the check above can see writes.
         await agent.get('/cart').expect(200);
-        expect((await table.rowOf(agent.cookie!))!.expiresAt).toBeGreaterThan(before!.expiresAt);
+        expect((await database.table.rowOf(agent.cookie!))!.expiresAt).toBeGreaterThan(before!.expiresAt);
       });
     });
 

@@ -5,9 +5,8 @@ import { PLATFORMS } from './utils/platforms';
 import { startSampleServer, type SampleServer } from './utils/sample-server';
 import type { SessionAgent } from './utils/session-agent';
 import { sessionSetCookie } from './utils/session-cookie';
-import { SessionsTable } from './utils/sessions-table';
+import { useSessionsDatabase } from './utils/sessions-database';
 import { sleep } from './utils/sleep';
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ADMIN = { username: 'admin', password: 'admin-pass-123' };
@@ -16,25 +15,15 @@ const ALICE_ID = '1';
 const RENEW_AFTER = 600;
 
 describe('session policies (sample app options)', () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('session_policies');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('session_policies');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
     /** Starts a sample server with these options for the enclosing describe, on an empty table. */
     function sampleServerWith(overrides: Partial<SampleConfig>): () => SampleServer {
       let server: SampleServer | undefined;
       beforeAll(async () => {
-        server = await startSampleServer(db.url, { platform, ...overrides });
-        await table.clear();
+        server = await startSampleServer(database.db.url, { platform, ...overrides });
+        await database.table.clear();
       });
       afterAll(async () => {
         await server?.close();
@@ -88,7 +77,7 @@ describe('session policies (sample app options)', () => {
       });
 
       it('does not count other users, nor a device that logs in again', async () => {
-        await table.clear();
+        await database.table.clear();
         const first = await device(server(), { 'user-agent': 'First' });
         const second = await device(server(), { 'user-agent': 'Second' });
         await device(server(), { 'user-agent': 'Admin' }, ADMIN);
@@ -104,20 +93,20 @@ describe('session policies (sample app options)', () => {
       it('refuses a third login with 409, issuing no cookie and writing nothing; the two sessions keep working', async () => {
         const first = await device(server(), { 'user-agent': 'First' });
         const second = await device(server(), { 'user-agent': 'Second' });
-        const rowsBefore = await table.count();
+        const rowsBefore = await database.table.count();
 
         const stranger = server().agent().with({ 'user-agent': 'Third' });
         const refused = await stranger.post('/login').send(ALICE).expect(409).expect(errorBody);
 
         expect(sessionSetCookie(refused)).toBeUndefined();
-        expect(await table.count()).toBe(rowsBefore);
+        expect(await database.table.count()).toBe(rowsBefore);
         await first.get('/profile').expect(200);
         await second.get('/profile').expect(200);
         expect((await userAgentsListedBy(first)).sort()).toEqual(['First', 'Second']);
       });
 
       it("keeps a refused visitor's own session anonymous, with its data, until a session is freed", async () => {
-        await table.clear();
+        await database.table.clear();
         const first = await device(server(), { 'user-agent': 'First' });
         const second = await device(server(), { 'user-agent': 'Second' });
         const shopper = server().agent().with({ 'user-agent': 'Third' });
@@ -152,7 +141,7 @@ describe('session policies (sample app options)', () => {
         const early = await agent.get('/cart').expect(200, { cart: ['socks'] });
         expect(sessionSetCookie(early)).toBeUndefined();
         expect(agent.cookie).toBe(loggedIn);
-        const { handle } = (await table.rowOf(loggedIn))!;
+        const { handle } = (await database.table.rowOf(loggedIn))!;
 
         await sleep(RENEW_AFTER + 100);
         const renewed = await agent.get('/cart').expect(200, { cart: ['socks'] });
@@ -160,11 +149,11 @@ describe('session policies (sample app options)', () => {
         expect(sessionSetCookie(renewed)?.value).toMatch(/\S/);
         expect(agent.cookie).not.toBe(loggedIn);
         await agent.get('/profile').expect(200);
-        expect((await table.rowOf(agent.cookie!))!.handle).toBe(handle);
+        expect((await database.table.rowOf(agent.cookie!))!.handle).toBe(handle);
         // The old ID is dead at once.
         await server().agent(loggedIn).get('/profile').expect(401);
         await server().agent(loggedIn).get('/cart').expect(200, { cart: [] });
-        expect(await table.rowOf(loggedIn)).toBeUndefined();
+        expect(await database.table.rowOf(loggedIn)).toBeUndefined();
       });
     });
 
@@ -178,24 +167,17 @@ describe('session policies (sample app options)', () => {
         await agent.clone({ 'x-forwarded-for': '198.51.100.7, 10.0.0.2' }).get('/profile').expect(200);
       });
 
-      it('destroys a session presented with another User-Agent: anonymous there, and for its owner too', async () => {
+      it.each<{ presented: string; headers: Record<string, string> }>([
+        { presented: 'with another User-Agent', headers: { 'user-agent': 'Thief/6.6' } },
+        { presented: 'from another IP (X-Forwarded-For)', headers: { 'x-forwarded-for': '203.0.113.66' } },
+      ])('destroys a session presented $presented: anonymous there, and for its owner too', async ({ headers }) => {
         const agent = await device(server(), LAPTOP);
         const cookie = agent.cookie!;
 
-        await agent.clone({ 'user-agent': 'Thief/6.6' }).get('/profile').expect(401);
+        await agent.clone(headers).get('/profile').expect(401);
 
         await agent.get('/profile').expect(401);
-        expect(await table.rowOf(cookie)).toBeUndefined();
-      });
-
-      it('destroys a session presented from another IP (X-Forwarded-For): anonymous there, and for its owner too', async () => {
-        const agent = await device(server(), LAPTOP);
-        const cookie = agent.cookie!;
-
-        await agent.clone({ 'x-forwarded-for': '203.0.113.66' }).get('/profile').expect(401);
-
-        await agent.get('/profile').expect(401);
-        expect(await table.rowOf(cookie)).toBeUndefined();
+        expect(await database.table.rowOf(cookie)).toBeUndefined();
       });
 
       it('lists the first X-Forwarded-For address as the ip', async () => {
@@ -227,13 +209,13 @@ describe('session policies (sample app options)', () => {
 
         await agent.get('/profile').expect(200);
         expect(agent.cookie).toBe(cookie);
-        expect((await table.rowOf(cookie, 'a'))!.tenant).toBe('a');
+        expect((await database.table.rowOf(cookie, 'a'))!.tenant).toBe('a');
         // The stored hash covers the tenant: the bare ID's hash names no row.
-        expect(await table.rowOf(cookie)).toBeUndefined();
+        expect(await database.table.rowOf(cookie)).toBeUndefined();
       });
 
       it('keeps listings and revocations within the tenant', async () => {
-        await table.clear();
+        await database.table.clear();
         const onA1 = await device(server(), { 'user-agent': 'A1', 'x-tenant': 'a' });
         const onA2 = await device(server(), { 'user-agent': 'A2', 'x-tenant': 'a' });
         const onB = await device(server(), { 'user-agent': 'B1', 'x-tenant': 'b' });
@@ -251,7 +233,7 @@ describe('session policies (sample app options)', () => {
       });
 
       it('lets SessionService act on one tenant at a time', async () => {
-        await table.clear();
+        await database.table.clear();
         const onA = await device(server(), { 'user-agent': 'A1', 'x-tenant': 'a' });
         const onB = await device(server(), { 'user-agent': 'B1', 'x-tenant': 'b' });
         const sessions = server().app.get(SessionService);

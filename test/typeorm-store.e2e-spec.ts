@@ -1,6 +1,7 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { MemorySessionStore, SESSION_MIGRATIONS, TypeOrmSessionStore } from '../src';
+import type { DataSource } from 'typeorm';
+import { MemorySessionStore, TypeOrmSessionStore } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { describeSessionStore, NOW, randomIdHash, storedSession } from './utils/session-store-contract';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -9,12 +10,7 @@ let dataSource: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase('typeorm_store');
-  dataSource = await new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: SESSION_MIGRATIONS,
-    migrationsRun: true,
-  }).initialize();
+  dataSource = await createMigratedDataSource(db.url);
 });
 
 afterAll(async () => {

@@ -2,11 +2,10 @@ import { SessionService } from '../src';
 import { errorBody } from './utils/http-expectations';
 import { PLATFORMS } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
-import { startSampleServer, type SampleServer } from './utils/sample-server';
+import { useSampleServer } from './utils/sample-server';
 import type { SessionAgent } from './utils/session-agent';
 import { hashSessionId, SESSION_COOKIE, sessionIdOf, signedSessionCookie } from './utils/session-cookie';
-import { SessionsTable } from './utils/sessions-table';
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
+import { useSessionsDatabase } from './utils/sessions-database';
 
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ADMIN = { username: 'admin', password: 'admin-pass-123' };
@@ -23,27 +22,10 @@ interface Listed {
 }
 
 describe("a user's sessions (/sessions)", () => {
-  let db: TestDatabase;
-  let table: SessionsTable;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('user_sessions');
-    table = await SessionsTable.connect(db.url);
-  });
-  afterAll(async () => {
-    await table?.close();
-    await db?.drop();
-  });
+  const database = useSessionsDatabase('user_sessions');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
-    let server: SampleServer;
-
-    beforeAll(async () => {
-      server = await startSampleServer(db.url, { platform });
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useSampleServer(() => database.db.url, { platform });
     /** A client with its own User-Agent, logged in as `user`. */
     async function device(userAgent: string, user = ALICE): Promise<SessionAgent> {
       const agent = server.agent().with({ 'user-agent': userAgent });
@@ -53,7 +35,7 @@ describe("a user's sessions (/sessions)", () => {
 
     /** Alice on three devices and the admin on one, on an empty table. (Logins are slow: scrypt.) */
     async function aliceOnThreeDevices() {
-      await table.clear();
+      await database.table.clear();
       const [laptop, phone, tablet, admin] = await Promise.all([
         device('Laptop/1.0'),
         device('Phone/2.0'),
@@ -114,7 +96,7 @@ describe("a user's sessions (/sessions)", () => {
           }
           // The current one is the row the agent's own cookie points at.
           const current = sessions.find((listed) => listed.current)!;
-          expect(current.id).toBe((await table.rowOf(agent.cookie!))!.handle);
+          expect(current.id).toBe((await database.table.rowOf(agent.cookie!))!.handle);
         }
       });
 
@@ -188,7 +170,7 @@ describe("a user's sessions (/sessions)", () => {
 
         await phone.get('/profile').expect(401).expect(errorBody);
         await server.agent(phoneCookie).get('/sessions').expect(401);
-        expect(await table.rowOf(phoneCookie)).toBeUndefined();
+        expect(await database.table.rowOf(phoneCookie)).toBeUndefined();
         await laptop.get('/profile').expect(200);
         await tablet.get('/profile').expect(200);
         expect(idsOf(await listing(laptop))).not.toContain(phoneId);
@@ -213,11 +195,11 @@ describe("a user's sessions (/sessions)", () => {
       });
 
       it('revokes the requesting session itself when given its own id', async () => {
-        await table.clear();
+        await database.table.clear();
         const laptop = await device('Laptop/1.0');
         await laptop.delete(`/sessions/${await idOf(laptop)}`).expect(200);
         await laptop.get('/profile').expect(401);
-        expect(await table.count()).toBe(0);
+        expect(await database.table.count()).toBe(0);
       });
     });
 
@@ -239,7 +221,7 @@ describe("a user's sessions (/sessions)", () => {
     });
 
     it('answers 401 to DELETE /sessions/:id and /sessions/others from a visitor who is not logged in, revoking nothing', async () => {
-      await table.clear();
+      await database.table.clear();
       const laptop = await device('Laptop/1.0');
       const laptopId = await idOf(laptop);
       const shopper = server.agent();

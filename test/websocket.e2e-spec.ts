@@ -13,11 +13,10 @@ import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websock
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   Roles,
   Session,
-  SESSION_MIGRATIONS,
   SessionAuthGuard,
   SessionEntity,
   SessionInterceptor,
@@ -25,6 +24,7 @@ import {
   SessionStore,
   type SessionUser,
 } from '../src';
+import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
@@ -167,13 +167,7 @@ describe('Sessions in WebSocket gateways (Express + socket.io)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('websocket');
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: [SessionEntity],
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: true,
-    }).initialize();
+    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
     const moduleRef = await Test.createTestingModule({
       imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource })],
       controllers: [AccountController],

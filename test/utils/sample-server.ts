@@ -34,3 +34,35 @@ export async function startSampleServer(
     close: () => app.close(),
   };
 }
+
+/**
+ * Registers, in the enclosing `describe`, the hooks that start the sample server (as
+ * {@link startSampleServer} does) before its tests and close it after them. The server it returns
+ * stands for the one started: use it inside hooks and tests only. `databaseUrl` is read in `beforeAll`,
+ * so it may come from a database that an outer `beforeAll` creates.
+ */
+export function useSampleServer(databaseUrl: () => string, overrides: Partial<SampleConfig> = {}): SampleServer {
+  let server: SampleServer | undefined;
+  beforeAll(async () => {
+    server = await startSampleServer(databaseUrl(), overrides);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const started = (): SampleServer => {
+    if (!server) {
+      throw new Error('The sample server starts in beforeAll: use it inside hooks and tests only.');
+    }
+    return server;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get url() {
+      return started().url;
+    },
+    agent: (cookie) => started().agent(cookie),
+    close: () => started().close(),
+  };
+}
