@@ -36,6 +36,7 @@ export { SessionEntity } from './session.entity';
 export { SESSION_MIGRATIONS } from './migrations/session-migrations';
 export { CreateSessionsTable1732500000000 } from './migrations/create-sessions-table.migration';
 export { AddSessionHandlesAndTenants1732600000000 } from './migrations/add-session-handles-and-tenants.migration';
+export { TuneSessionsTable1732700000000 } from './migrations/tune-sessions-table.migration';
 export {
   SessionError,
   SessionConfigurationError,

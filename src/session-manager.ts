@@ -248,15 +248,22 @@ export class SessionManager implements SessionPersistence {
       patch.userAgent = record.userAgent ?? undefined;
     }
     const expiresAt = this.nextExpiry(record, now);
-    const mustWrite = session.hasChanges || patch.newIdHash !== undefined || session.touched;
-    if (!mustWrite && !this.touchIsDue(record, expiresAt)) {
+    const extend =
+      session.touched ||
+      session.lifetimeChanged ||
+      patch.newIdHash !== undefined ||
+      (this.extensionIsDue(record, expiresAt) && (this.options.rolling || session.hasChanges));
+    if (!extend && !session.hasChanges) {
       return false;
     }
     if (session.changed.size > 0) {
       this.assertSize(record.data);
     }
     patch.lastActiveAt = now;
-    patch.expiresAt = expiresAt;
+    if (extend) {
+      // Only then: an update that leaves the indexed expiry alone is a cheap HOT update.
+      patch.expiresAt = expiresAt;
+    }
     const { renewing, userChanged, revision } = session;
     const found = await this.call(() => this.store.patch(storedIdHash, patch, now));
     if (!found && session.renewing && !session.hasChanges) {
@@ -273,7 +280,9 @@ export class SessionManager implements SessionPersistence {
       return false;
     }
     record.lastActiveAt = now;
-    record.expiresAt = expiresAt;
+    if (extend) {
+      record.expiresAt = expiresAt;
+    }
     session.markSaved(idHash, revision);
     if (patch.newIdHash !== undefined) {
       this.emit(renewing ? 'renewed' : 'regenerated', record);
@@ -323,10 +332,12 @@ export class SessionManager implements SessionPersistence {
       .forEach((summary) => this.emit('revoked', summary, 'session-limit'));
   }
 
-  /** A rolling session is written again only once a quarter of its idle time has gone by. */
-  private touchIsDue(record: StoredSession, expiresAt: number): boolean {
-    const share = SESSION_DEFAULTS.touchAfterShare;
-    return this.options.rolling && expiresAt - record.expiresAt >= this.idleTimeout(record) * share;
+  /**
+   * Expiry moves only once a quarter of the idle time has gone by since it last moved: a read-only
+   * request of a rolling session then costs no write, and a change no index update.
+   */
+  private extensionIsDue(record: StoredSession, expiresAt: number): boolean {
+    return expiresAt - record.expiresAt >= this.idleTimeout(record) * SESSION_DEFAULTS.touchAfterShare;
   }
 
   private idleTimeout(record: StoredSession): number {

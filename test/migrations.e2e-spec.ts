@@ -75,8 +75,8 @@ describe('upgrading a database from the first session migration', () => {
     await db?.drop();
   });
 
-  it('runs only the second migration', () => {
-    expect(secondMigrationRan).toEqual(['AddSessionHandlesAndTenants1732600000000']);
+  it('runs only the migrations that came after the first', () => {
+    expect(secondMigrationRan).toEqual(['AddSessionHandlesAndTenants1732600000000', 'TuneSessionsTable1732700000000']);
   });
 
   it('gives every existing row a unique handle, no tenant, and id_issued_at = created_at', async () => {

@@ -1,0 +1,129 @@
+import type { DataSource } from 'typeorm';
+
+/** The part of a node-postgres pooled client this module uses. */
+interface PgClient {
+  query(config: { name?: string; text: string; values?: unknown[] }): Promise<PgResult>;
+  release(destroy?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** What a statement returns. */
+export interface PgResult<Row = Record<string, unknown>> {
+  rows: Row[];
+  rowCount: number | null;
+}
+
+interface PgPool {
+  connect(): Promise<PgClient>;
+}
+
+class QueryTimeoutError extends Error {
+  constructor(timeout: number) {
+    super(`The session query did not finish within ${timeout} ms`);
+  }
+}
+
+/**
+ * Runs the store's statements on the pool of a TypeORM PostgreSQL `DataSource`, skipping the
+ * query runner, as prepared statements: each connection parses and plans a statement once.
+ * Every call is bounded by `timeout`; a connection whose call timed out is thrown out of the pool,
+ * since a query stuck on a half-open connection would otherwise hold it until the OS gives up.
+ */
+export class PooledQueries {
+  /** Statement names are per connection, so a replaced connection never meets its predecessor's. */
+  private readonly connectionNumbers = new WeakMap<PgClient, number>();
+  private connections = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly timeout: number,
+  ) {}
+
+  /** Runs one named statement. */
+  query<Row>(name: string, text: string, values: unknown[]): Promise<PgResult<Row>> {
+    return this.withClient(
+      (client) => client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>,
+    );
+  }
+
+  /** Runs `work` on one connection, bounded by the timeout. */
+  async withClient<R>(work: (client: PgClient) => Promise<R>): Promise<R> {
+    let checkedOut: CheckedOutClient | undefined;
+    let timedOut: QueryTimeoutError | undefined;
+    const pending = this.pool()
+      .connect()
+      .then((client) => {
+        checkedOut = new CheckedOutClient(client);
+        if (timedOut) {
+          checkedOut.release(timedOut);
+          throw timedOut;
+        }
+        return work(client);
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject((timedOut = new QueryTimeoutError(this.timeout))), this.timeout);
+    });
+    try {
+      const result = await Promise.race([pending, deadline]);
+      checkedOut?.release();
+      return result;
+    } catch (error) {
+      pending.catch(() => undefined);
+      // A timed-out or broken connection is closed; one that only reported an SQL error is reused.
+      checkedOut?.release(error === timedOut || !isServerError(error) ? (error as Error) : undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private statementName(client: PgClient, name: string): string {
+    let number = this.connectionNumbers.get(client);
+    if (number === undefined) {
+      number = ++this.connections;
+      this.connectionNumbers.set(client, number);
+    }
+    return `nest_sessions_${name}_${number}`;
+  }
+
+  private pool(): PgPool {
+    // TypeORM's PostgresDriver keeps its node-postgres pool as `master` once initialized.
+    const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    if (!pool || typeof pool.connect !== 'function') {
+      throw new Error('TypeOrmSessionStore needs an initialized PostgreSQL DataSource (type "postgres")');
+    }
+    return pool;
+  }
+}
+
+/**
+ * A client while this module holds it. The pool listens for connection errors only on idle
+ * clients; a checked-out client that loses its connection would otherwise emit an unhandled
+ * `error` and take the process down.
+ */
+class CheckedOutClient {
+  private broken?: Error;
+  private released = false;
+  private readonly onError = (error: Error) => (this.broken = error);
+
+  constructor(private readonly client: PgClient) {
+    client.on('error', this.onError);
+  }
+
+  release(error?: Error): void {
+    if (this.released) {
+      return;
+    }
+    this.released = true;
+    this.client.off('error', this.onError);
+    this.client.release(error ?? this.broken);
+  }
+}
+
+/** An error PostgreSQL itself reported (it carries an SQLSTATE code): the connection is fine. */
+function isServerError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
