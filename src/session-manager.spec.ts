@@ -713,6 +713,29 @@ describe('SessionManager', () => {
       expect(await harness.stored(session)).toBeNull();
     });
 
+    it('leaves the expiry alone on a data write within the quarter (a HOT update), but records the activity', async () => {
+      const harness = new Harness({ idleTimeout, absoluteTimeout: 10_000 });
+      const session = await harness.start();
+      const patch = jest.spyOn(harness.store, 'patch');
+      now = START + 100;
+      await harness.visit((s) => s.set('a', 1));
+      expect(patch.mock.calls[0][1]).toEqual({ set: { a: 1 }, unset: [], lastActiveAt: now });
+      expect(await harness.stored(session)).toMatchObject({ lastActiveAt: now, expiresAt: START + idleTimeout });
+      now = START + 250;
+      await harness.visit((s) => s.set('a', 2));
+      expect(patch.mock.calls[1][1]).toMatchObject({ lastActiveAt: now, expiresAt: now + idleTimeout });
+    });
+
+    it('with rolling false, a change extends the expiry (once a quarter has passed) and a read does not', async () => {
+      const harness = new Harness({ idleTimeout, rolling: false });
+      const session = await harness.start();
+      now = START + 300;
+      await harness.visit();
+      expect((await harness.stored(session))?.expiresAt).toBe(START + idleTimeout);
+      await harness.visit((s) => s.set('a', 1));
+      expect((await harness.stored(session))?.expiresAt).toBe(now + idleTimeout);
+    });
+
     it('touch() writes the new expiry at once', async () => {
       const harness = new Harness({ idleTimeout });
       const session = await harness.start();

@@ -1,0 +1,127 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppHost } from './app-host';
+import { backendCpu, backendCpuBetween } from './backend-cpu';
+import { runLoad } from './load';
+import type { Workload } from './options';
+import type { LoadResult, VariantName } from './protocol';
+import type { TransactionLedger } from './transaction-ledger';
+import { loadSpecOf } from './workloads';
+
+/** Lets requests still in flight when the load stopped finish before the statements are counted. */
+const DRAIN_MS = 200;
+
+/** One load of one workload on one variant. */
+export interface Measurement {
+  round: number;
+  workload: Workload;
+  variant: VariantName;
+  load: LoadResult;
+  /** HTTP requests the app received during the load: completed ones, and those cut off when it stopped. */
+  served: number;
+  /** Statements the app sent during the load, counted in the app (exact). */
+  statements: number;
+  /** The SQL texts sent during the load, most sent first, with their counts. */
+  sql: Array<{ text: string; count: number }>;
+  /** Transactions of the variant's database during the load (`pg_stat_database`), filled in later. */
+  transactions: number | null;
+  /** CPU milliseconds during the load: the app, its PostgreSQL backends (null if unknown), the load generator. */
+  cpu: { app: number; database: number | null; loadGenerator: number };
+}
+
+export interface MeasureContext {
+  ledger: TransactionLedger;
+  /** The database of each variant that has one. */
+  databases: Map<VariantName, string>;
+  cookies: Map<VariantName, string[]>;
+  connections: number;
+}
+
+/** Runs `workload` on `app` for `duration` seconds and counts what it cost in SQL. */
+export async function measure(
+  context: MeasureContext,
+  app: AppHost,
+  workload: Workload,
+  duration: number,
+  round: number,
+): Promise<Measurement> {
+  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  const counted = app.variant !== 'none';
+  const database = context.databases.get(app.variant);
+  // Filled in when the ledger next settles this variant's database, long after this returns.
+  let measurement: Measurement | undefined;
+  if (counted) {
+    await context.ledger.beforeLoad(app.variant, (transactions) => {
+      if (measurement) {
+        measurement.transactions = transactions;
+      }
+    });
+  }
+  const backendsBefore = database ? await backendCpu(database) : null;
+  const before = await app.counters();
+  try {
+    const load = await runLoad(spec);
+    await sleep(DRAIN_MS);
+    const after = await app.counters();
+    const backendsAfter = database ? await backendCpu(database) : null;
+    measurement = {
+      round,
+      workload,
+      variant: app.variant,
+      load,
+      served: after.requests - before.requests,
+      statements: after.statements - before.statements,
+      sql: Object.entries(after.texts)
+        .map(([text, count]) => ({ text, count: count - (before.texts[text] ?? 0) }))
+        .filter((entry) => entry.count > 0)
+        .sort((a, b) => b.count - a.count),
+      transactions: counted ? null : 0,
+      cpu: {
+        app: after.cpuMs - before.cpuMs,
+        database: database ? backendCpuBetween(backendsBefore, backendsAfter) : 0,
+        loadGenerator: load.cpuMs,
+      },
+    };
+    return measurement;
+  } finally {
+    if (counted) {
+      context.ledger.afterLoad(app.variant);
+    }
+  }
+}
+
+/**
+ * An unmeasured load with the app's CPU profiler on; the profile goes to
+ * `<dir>/<variant>.<workload>.cpuprofile`. Run after the measurements: the profiler slows the app.
+ */
+export async function profileLoad(
+  context: MeasureContext,
+  app: AppHost,
+  workload: Workload,
+  duration: number,
+  dir: string,
+): Promise<void> {
+  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  await mkdir(dir, { recursive: true });
+  await app.startProfile();
+  try {
+    await runLoad(spec);
+  } finally {
+    await app.stopProfile(join(dir, `${app.variant}.${workload}.cpuprofile`));
+  }
+}
+
+/** Unmeasured load, so that the first round does not pay for JIT compilation and cold pools. */
+export async function warmUp(
+  context: MeasureContext,
+  app: AppHost,
+  workload: Workload,
+  duration: number,
+): Promise<void> {
+  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  await runLoad(spec);
+  if (app.variant !== 'none') {
+    context.ledger.afterLoad(app.variant);
+  }
+}

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+
+export const WORKLOADS = ['read', 'write', 'login'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+/** What one `npm run bench` does; every field has a flag. */
+export interface BenchOptions {
+  /** Seconds of load per measurement. */
+  duration: number;
+  /** Rounds; in each, every workload runs on every variant in turn. */
+  rounds: number;
+  /** Seconds of unmeasured load per variant and workload before the first round. */
+  warmup: number;
+  connections: number;
+  /** Sessions logged in per variant before the loads, rotated over by read and write. */
+  sessions: number;
+  workloads: Workload[];
+  /** Rows in the `sessions` table for the cleanup benchmark, half expired; 0 skips it. */
+  scaleRows: number;
+  pgbench: boolean;
+  /** Record a V8 CPU profile of each app and summarize where its time goes. */
+  profile: boolean;
+}
+
+const USAGE = `Usage: npm run bench -- [flags]
+
+  --duration <s>      seconds of load per measurement (default 5)
+  --rounds <n>        rounds; each runs every workload on every variant in turn (default 3)
+  --warmup <s>        unmeasured seconds per variant and workload first (default 1)
+  --connections <n>   autocannon connections (default 32)
+  --sessions <n>      sessions logged in per variant, rotated over by read/write (default 1000)
+  --workloads <list>  comma-separated, of read,write,login (default all)
+  --scale-rows <n>    rows in the sessions table for the cleanup run, half expired (default 1000000)
+  --no-scale          skip the cleanup run
+  --no-pgbench        skip the database ceiling (pgbench)
+  --profile           after the measurements, one more load per variant and workload with the app's
+                      CPU profiler on: .cpuprofile files in bench/results/profiles/, summary in the report
+  --help
+
+Longer, steadier runs: --duration 15 --rounds 5. Quick check: --duration 2 --rounds 1 --scale-rows 100000.`;
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1' },
+      connections: { type: 'string', default: '32' },
+      sessions: { type: 'string', default: '1000' },
+      workloads: { type: 'string', default: WORKLOADS.join(',') },
+      'scale-rows': { type: 'string', default: '1000000' },
+      'no-scale': { type: 'boolean', default: false },
+      'no-pgbench': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return null;
+  }
+  const workloads = values.workloads.split(',').map((name) => name.trim());
+  const unknown = workloads.filter((name) => !(WORKLOADS as readonly string[]).includes(name));
+  if (unknown.length > 0 || workloads.length === 0) {
+    throw new Error(
+      `--workloads: unknown ${unknown.join(', ')}; use a comma-separated list of ${WORKLOADS.join(', ')}`,
+    );
+  }
+  return {
+    duration: number('duration', values.duration, 1, 600),
+    rounds: number('rounds', values.rounds, 1, 50),
+    warmup: number('warmup', values.warmup, 0, 60),
+    connections: number('connections', values.connections, 1, 1000),
+    sessions: number('sessions', values.sessions, 1, 100_000),
+    workloads: workloads as Workload[],
+    scaleRows: values['no-scale'] ? 0 : number('scale-rows', values['scale-rows'], 0, 20_000_000),
+    pgbench: !values['no-pgbench'],
+    profile: values.profile,
+  };
+}
+
+function number(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`--${name} must be a number from ${min} to ${max}; got "${text}"\n\n${USAGE}`);
+  }
+  return value;
+}

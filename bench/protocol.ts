@@ -1,0 +1,76 @@
+/** The messages the bench process exchanges with its children over IPC. */
+
+/** The apps under test, each in its own child process. */
+export const VARIANTS = ['none', 'express-session', 'nest-sessions', 'nest-sessions-fastify'] as const;
+export type VariantName = (typeof VARIANTS)[number];
+
+/** Connections in each app's pg pool: pg's default, which connect-pg-simple's own pool gets. */
+export const PEER_POOL_SIZE = 10;
+
+/** What an app child needs to start: `process.argv[2]` is its JSON. */
+export interface AppConfig {
+  variant: VariantName;
+  /** Database of this app; unused by `none`. */
+  databaseUrl: string;
+  /** Milliseconds between scheduled cleanups of the module; 0 turns the schedule off. */
+  cleanupInterval: number;
+}
+
+/** Parent to app child. `id` pairs a request with its reply. */
+export type AppRequest =
+  | { id: number; type: 'counters' }
+  | { id: number; type: 'cleanup' }
+  /** Starts the V8 CPU profiler; `profile-stop` writes what it recorded to `file`. */
+  | { id: number; type: 'profile-start' }
+  | { id: number; type: 'profile-stop'; file: string };
+
+/** What an app has done since it started: HTTP requests it received, SQL statements it sent. */
+export interface AppCounters {
+  requests: number;
+  statements: number;
+  /** CPU time of the app process (user + system), in milliseconds. */
+  cpuMs: number;
+  /** How many times the app sent each SQL text (whitespace collapsed). */
+  texts: Record<string, number>;
+}
+
+/** App child to parent. */
+export type AppMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'failed'; error: string }
+  | ({ id: number; type: 'counters' } & AppCounters)
+  | { id: number; type: 'cleanup'; deleted: number; milliseconds: number; batchSize: number }
+  | { id: number; type: 'profile-start' | 'profile-stop' };
+
+/** One load run, as the load child receives it. */
+export interface LoadSpec {
+  url: string;
+  method: 'GET' | 'POST';
+  /** Cookie headers, used round-robin over all connections; empty: no cookie. */
+  cookies: string[];
+  /** Fixed JSON body; with `counterBody` the body is `{"counter": n}` with n counting up. */
+  body?: string;
+  counterBody?: boolean;
+  connections: number;
+  /** Seconds; the run can end earlier on a `stop` message. */
+  duration: number;
+}
+
+/** What a load run measured. Latencies are in milliseconds. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** CPU time of the load generator during the run (user + system), in milliseconds. */
+  cpuMs: number;
+}
+
+export type LoadRequest = { type: 'run'; spec: LoadSpec } | { type: 'stop' };
+export type LoadMessage = { type: 'result'; result: LoadResult } | { type: 'failed'; error: string };

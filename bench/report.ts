@@ -1,0 +1,231 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LostUpdateCheck } from './lost-updates';
+import type { MachineInfo } from './machine';
+import type { Measurement } from './measure';
+import type { BenchOptions } from './options';
+import type { PgbenchResult } from './pgbench';
+import type { ProfileSummary } from './profile-summary';
+import type { ScaleResult } from './scale';
+import type { Summary } from './summary';
+import type { TableStats } from './table-stats';
+import type { TargetCheck } from './targets';
+
+/** Everything one run measured: what `latest.json` holds. */
+export interface BenchReport {
+  startedAt: string;
+  seconds: number;
+  loadAverageAtEnd: number[];
+  /** What went wrong or makes the figures less telling. */
+  problems: string[];
+  command: string;
+  options: BenchOptions;
+  machine: MachineInfo;
+  summaries: Summary[];
+  targets: TargetCheck[];
+  pgbench: PgbenchResult[];
+  scale: ScaleResult | null;
+  /** The session tables after the rounds (seeding and warm-up included). */
+  tables: TableStats[];
+  lostUpdates: LostUpdateCheck[];
+  profiles: ProfileSummary[];
+  measurements: Measurement[];
+}
+
+/** bench/results/ in the source tree (this file runs from dist-bench/bench/). */
+export const RESULTS_DIR = join(__dirname, '..', '..', 'bench', 'results');
+
+/** A file-name-safe timestamp. */
+export function stampOf(time: number): string {
+  return new Date(time).toISOString().replace(/[:.]/g, '-');
+}
+
+/** Writes `latest.md`, `latest.json` and `<timestamp>.json` under bench/results/; returns the markdown. */
+export async function writeReport(report: BenchReport): Promise<string> {
+  const markdown = renderMarkdown(report);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(join(RESULTS_DIR, 'latest.md'), markdown);
+  await writeFile(join(RESULTS_DIR, 'latest.json'), json);
+  await writeFile(join(RESULTS_DIR, `${stampOf(Date.parse(report.startedAt))}.json`), json);
+  return markdown;
+}
+
+const fixed = (value: number | null, digits: number) =>
+  value === null || Number.isNaN(value) ? '–' : value.toFixed(digits);
+const ratio = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`);
+const cpuCell = (s: Summary) =>
+  `${fixed(s.cpuPerRequest.app, 0)} + ${fixed(s.cpuPerRequest.database, 0)} + ${fixed(s.cpuPerRequest.loadGenerator, 0)}`;
+const metMark = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**not met**');
+
+export function renderMarkdown(report: BenchReport): string {
+  const { options, machine } = report;
+  const lines: string[] = [];
+  lines.push(
+    `## Benchmark results`,
+    '',
+    `${report.startedAt}, \`${report.command}\`, took ${formatDuration(report.seconds)}. ` +
+      `${options.rounds} round(s) × ${options.duration} s per measurement, variants alternating within each round; ` +
+      `autocannon with ${options.connections} connections in its own process, rotating over ${options.sessions} ` +
+      `logged-in sessions per variant. Figures are medians over the rounds.`,
+    '',
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; ` +
+      `${machine.postgres}; commit ${machine.commit}. The apps, autocannon and PostgreSQL share these cores. ` +
+      `CPU busy before the start: ${machine.busyBeforeStart === null ? 'unknown' : `${(machine.busyBeforeStart * 100).toFixed(0)}%`}; ` +
+      `load average at start ${machine.loadAverage.join(', ')}, at end ${report.loadAverageAtEnd.join(', ')}.`,
+    '',
+  );
+  if (report.problems.length > 0) {
+    lines.push(...report.problems.map((problem) => `> **Note:** ${problem}`), '');
+  }
+  for (const workload of options.workloads) {
+    lines.push(
+      `### ${workload}`,
+      '',
+      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | CPU µs/req app + db + load | vs peer | vs none |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const s of report.summaries.filter((summary) => summary.workload === workload)) {
+      lines.push(
+        `| ${s.variant} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50, 2)} | ${fixed(s.p99, 2)} | ${fixed(s.errors, 0)} | ` +
+          `${fixed(s.sqlPerRequest, 3)} | ${fixed(s.statementsPerRequest, 3)} | ${cpuCell(s)} | ${ratio(s.vsPeer)} | ${ratio(s.vsNone)} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('### Targets (issue 4)', '', '| target | variant | measured | |', '| --- | --- | ---: | --- |');
+  for (const t of report.targets) {
+    lines.push(`| ${t.target} | ${t.variant} | ${t.measured} | ${metMark(t.met)} |`);
+  }
+  lines.push('');
+  if (report.pgbench.length > 0) {
+    const moduleRead = report.summaries.find((s) => s.workload === 'read' && s.variant === 'nest-sessions');
+    const { clients, seconds } = report.pgbench[0];
+    lines.push(
+      '### Database ceiling (pgbench, same machine)',
+      '',
+      `\`pgbench -n -c ${clients} -j 2 -T ${seconds} -M <protocol>\` with a script reading random sessions by ID hash ` +
+        "(`$1` below); the last column is the nest-sessions read rate over pgbench's.",
+      '',
+      '| query | protocol | transactions/s | latency avg ms | nest-sessions read / pgbench |',
+      '| --- | --- | ---: | ---: | ---: |',
+    );
+    for (const p of report.pgbench) {
+      const share = moduleRead
+        ? `${((moduleRead.requestsPerSecond / p.transactionsPerSecond) * 100).toFixed(0)}%`
+        : '–';
+      lines.push(
+        `| ${p.label} | ${p.protocol} | ${fixed(p.transactionsPerSecond, 0)} | ${fixed(p.latencyAverageMs, 3)} | ${share} |`,
+      );
+    }
+    lines.push('', ...[...new Set(report.pgbench.map((p) => `- ${p.label}: \`${p.query}\``))], '');
+  }
+  if (report.scale) {
+    const s = report.scale;
+    lines.push(
+      '### Cleanup at scale',
+      '',
+      `${s.rows.toLocaleString('en')} rows in \`sessions\`, ${s.expiredRows.toLocaleString('en')} expired ` +
+        `(filled in ${s.fillSeconds.toFixed(1)} s). \`SessionCleanupService.run()\` inside the app, batches of ` +
+        `${s.cleanup.batchSize}: deleted ${s.cleanup.deleted.toLocaleString('en')} rows in ${s.cleanup.seconds.toFixed(1)} s ` +
+        `(${fixed(s.cleanup.rowsPerSecond, 0)} rows/s) under the read load; ${s.remainingExpired} expired rows left.`,
+      '',
+      '| read load | req/s | p50 ms | p99 ms | errors |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const [label, load] of [
+      ['before cleanup', s.readBefore],
+      ['during cleanup', s.readDuring],
+      ['after cleanup', s.readAfter],
+    ] as const) {
+      lines.push(
+        `| ${label} | ${fixed(load.requestsPerSecond, 0)} | ${fixed(load.p50, 2)} | ${fixed(load.p99, 2)} | ` +
+          `${load.non2xx + load.errors + load.timeouts} |`,
+      );
+    }
+    lines.push(
+      '',
+      `p99 during cleanup over p99 without (the lower of before and after): ${s.p99Ratio.toFixed(2)}× (target ≤ 2×).`,
+      '',
+    );
+  }
+  lines.push(
+    '### SQL each app sent, per request',
+    '',
+    '| workload | variant | per request | statement |',
+    '| --- | --- | ---: | --- |',
+  );
+  for (const s of report.summaries.filter((summary) => summary.sql.length > 0)) {
+    for (const { text, perRequest } of s.sql.filter((entry) => entry.perRequest >= 0.001)) {
+      lines.push(`| ${s.workload} | ${s.variant} | ${perRequest.toFixed(3)} | \`${abbreviate(text)}\` |`);
+    }
+  }
+  lines.push('');
+  if (report.tables.length > 0) {
+    lines.push(
+      '### Session tables after the rounds (pg_stat_user_tables)',
+      '',
+      '| variant | table | indexes | inserts | updates | HOT updates | deletes |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const t of report.tables) {
+      const hot = t.updates === 0 ? '–' : `${t.hotUpdates} (${((t.hotUpdates / t.updates) * 100).toFixed(0)}%)`;
+      lines.push(`| ${t.variant} | ${t.table} | ${t.indexes} | ${t.inserts} | ${t.updates} | ${hot} | ${t.deletes} |`);
+    }
+    lines.push('');
+  }
+  if (report.lostUpdates.length > 0) {
+    lines.push(
+      '### Lost updates: concurrent writes of different keys to one session',
+      '',
+      '| variant | keys written (2xx) | keys found after | lost | failed requests |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const c of report.lostUpdates) {
+      lines.push(`| ${c.variant} | ${c.keysWritten} | ${c.keysFound} | ${c.lost} | ${c.failedRequests} |`);
+    }
+    lines.push(
+      '',
+      `${report.lostUpdates[0].attempts} attempts per variant, each a new session and ` +
+        `${report.lostUpdates[0].keysWritten / report.lostUpdates[0].attempts} concurrent \`POST /mark/:key\`.`,
+      '',
+    );
+  }
+  for (const profile of report.profiles) {
+    const list = (items: Array<{ name: string; share: number }>) =>
+      items.map((item) => `${(item.share * 100).toFixed(1)}% ${item.name}`).join('; ');
+    lines.push(
+      `### CPU profile: ${profile.workload} on ${profile.variant} (self time, ${(profile.busyMs / 1000).toFixed(1)} s busy)`,
+      '',
+      `By package: ${list(profile.packages)}.`,
+      '',
+      `By function: ${list(profile.functions)}.`,
+      '',
+    );
+  }
+  lines.push(
+    '### How it is measured',
+    '',
+    `- SQL/req: ${machine.sqlCounting}, both per HTTP request the app received. Each variant has its own ` +
+      "database, and a load's transactions are read once that database has been idle for 11 s, since PostgreSQL " +
+      'flushes these counters up to 10 s late.',
+    '- CPU µs/req: CPU time of the app process + its PostgreSQL backends (from /proc) + the load generator, per ' +
+      'request the app received. All three share the same cores, so this is what a request costs, where.',
+    "- Latencies are autocannon's own per-request times, to the microsecond; errors are non-2xx answers, " +
+      'connection errors and timeouts.',
+    "- The peer's login does not call `regenerate()`: the login load sends no cookie, so there is no old ID to " +
+      'replace, and regenerate() would cost it a DELETE. Both variants send one INSERT per login.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Long statements cut in the middle, so the table stays readable (latest.json has them whole). */
+function abbreviate(sql: string, max = 110): string {
+  return sql.length <= max ? sql : `${sql.slice(0, max - 30)} … ${sql.slice(-25)}`;
+}
+
+function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${seconds.toFixed(0)} s`;
+}

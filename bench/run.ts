@@ -1,0 +1,218 @@
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { AppHost } from './app-host';
+import { BENCH_DATABASE, databaseUrl, dropDatabase, recreateDatabase } from './database';
+import { checkLostUpdates, type LostUpdateCheck } from './lost-updates';
+import { machineInfo } from './machine';
+import { measure, type MeasureContext, type Measurement, profileLoad, warmUp } from './measure';
+import { parseOptions, type BenchOptions } from './options';
+import { DATA_BY_ID_HASH, measureDatabaseCeiling, type PgbenchQuery, type PgbenchResult } from './pgbench';
+import { onInterrupt, stopAllChildren } from './processes';
+import { type ProfileSummary, summarizeProfiles } from './profile-summary';
+import { VARIANTS, type VariantName } from './protocol';
+import { RESULTS_DIR, stampOf, writeReport } from './report';
+import { measureCleanupAtScale, type ScaleResult } from './scale';
+import { seedSessions } from './seed';
+import { summarize, type Summary } from './summary';
+import { checkTargets } from './targets';
+import { type TableStats, tableStats } from './table-stats';
+import { TransactionLedger } from './transaction-ledger';
+
+/**
+ * `npm run bench`: one NestJS app per variant, each in its own process and database; seeded
+ * sessions; rounds of read/write/login loads from autocannon in another process; the lost-updates
+ * guard; the database's own ceiling; the cleanup of a big table. Report in bench/results/.
+ */
+const startedAt = Date.now();
+const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+/** Busier than this before the start, the machine is shared and the figures will say less. */
+const BUSY_WARNING = 0.2;
+
+const databaseOf = (variant: VariantName) => `${BENCH_DATABASE}_${variant.replace(/-/g, '_')}`;
+const withDatabase = (app: AppHost) => app.variant !== 'none';
+
+interface VariantResults {
+  measurements: Measurement[];
+  tables: TableStats[];
+  lostUpdates: LostUpdateCheck[];
+  profiles: ProfileSummary[];
+}
+
+async function startApps(): Promise<AppHost[]> {
+  const apps: AppHost[] = [];
+  try {
+    for (const variant of VARIANTS) {
+      if (variant !== 'none') {
+        await recreateDatabase(databaseOf(variant));
+      }
+      const app = await AppHost.start({ variant, databaseUrl: databaseUrl(databaseOf(variant)), cleanupInterval: 0 });
+      apps.push(app);
+      log(`  ${variant} listening on ${app.baseUrl}`);
+    }
+    return apps;
+  } catch (error) {
+    await Promise.all(apps.map((app) => app.stop()));
+    throw error;
+  }
+}
+
+async function runRounds(options: BenchOptions, apps: AppHost[], context: MeasureContext): Promise<Measurement[]> {
+  if (options.warmup > 0) {
+    log(`Warm-up: ${options.warmup} s per variant and workload`);
+    for (const app of apps) {
+      for (const workload of options.workloads) {
+        await warmUp(context, app, workload, options.warmup);
+      }
+    }
+  }
+  const measurements: Measurement[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const workload of options.workloads) {
+      for (const app of apps) {
+        const m = await measure(context, app, workload, options.duration, round);
+        measurements.push(m);
+        log(
+          `  round ${round} ${workload.padEnd(5)} ${app.variant.padEnd(21)} ${m.load.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
+            `  p50 ${m.load.p50.toFixed(2)} ms  p99 ${m.load.p99.toFixed(2)} ms` +
+            `  errors ${m.load.non2xx + m.load.errors + m.load.timeouts}` +
+            `  SQL/req ${(m.served ? m.statements / m.served : 0).toFixed(3)}`,
+        );
+      }
+    }
+  }
+  return measurements;
+}
+
+/** Everything that needs the apps of all variants running: seeding, rounds, guard, profiles. */
+async function measureVariants(options: BenchOptions, profileDir: string | undefined): Promise<VariantResults> {
+  log('Starting one app per variant');
+  const apps = await startApps();
+  try {
+    const ledger = new TransactionLedger();
+    const context: MeasureContext = {
+      ledger,
+      databases: new Map(apps.filter(withDatabase).map((app) => [app.variant, databaseOf(app.variant)])),
+      cookies: new Map(),
+      connections: options.connections,
+    };
+    for (const app of apps) {
+      context.cookies.set(app.variant, await seedSessions(app.baseUrl, options.sessions));
+      if (withDatabase(app)) {
+        ledger.open(app.variant, databaseOf(app.variant));
+      }
+    }
+    log(`Seeded ${options.sessions} sessions per variant`);
+    const measurements = await runRounds(options, apps, context);
+    log('Waiting for PostgreSQL to flush its transaction counters');
+    await ledger.close();
+    const tables = (
+      await Promise.all(apps.filter(withDatabase).map((app) => tableStats(app.variant, databaseOf(app.variant))))
+    ).filter((stats): stats is TableStats => stats !== null);
+    log('Lost-updates guard');
+    const lostUpdates = await Promise.all(apps.filter(withDatabase).map(checkLostUpdates));
+    let profiles: ProfileSummary[] = [];
+    if (profileDir) {
+      log(`CPU profiles, ${options.duration} s per variant and workload`);
+      for (const workload of options.workloads) {
+        for (const app of apps) {
+          await profileLoad(context, app, workload, options.duration, profileDir);
+        }
+      }
+      profiles = await summarizeProfiles(profileDir);
+      log(`  written to ${profileDir}`);
+    }
+    return { measurements, tables, lostUpdates, profiles };
+  } finally {
+    await Promise.all(apps.map((app) => app.stop()));
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) {
+    return;
+  }
+  const machine = await machineInfo();
+  log(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.postgres}`);
+  const problems: string[] = [];
+  if (machine.busyBeforeStart !== null && machine.busyBeforeStart > BUSY_WARNING) {
+    problems.push(
+      `The machine was ${(machine.busyBeforeStart * 100).toFixed(0)}% busy before the bench started ` +
+        `(load average ${machine.loadAverage.join(', ')}): other work shared the CPU, so the figures are lower and noisier.`,
+    );
+    log(`WARNING: ${problems[problems.length - 1]}`);
+  }
+  const databases = [BENCH_DATABASE, ...VARIANTS.filter((v) => v !== 'none').map(databaseOf)];
+  // Exactly these names, never a pattern: test databases of other runs may share the prefix.
+  const dropAll = async () => {
+    for (const database of databases) {
+      await dropDatabase(database);
+    }
+  };
+  await dropAll();
+  onInterrupt(dropAll);
+  await recreateDatabase(BENCH_DATABASE);
+  const profileDir = options.profile ? join(RESULTS_DIR, 'profiles', stampOf(startedAt)) : undefined;
+  let variants: VariantResults;
+  let summaries: Summary[];
+  let pgbench: PgbenchResult[] = [];
+  let scale: ScaleResult | null = null;
+  try {
+    variants = await measureVariants(options, profileDir);
+    summaries = summarize(variants.measurements);
+    if (options.pgbench) {
+      log('Database ceiling (pgbench)');
+      const queries = [DATA_BY_ID_HASH, ...moduleReadQuery(summaries)];
+      const { connections, duration } = options;
+      pgbench = await measureDatabaseCeiling(databaseOf('nest-sessions'), queries, connections, duration).catch(
+        (error: unknown) => (problems.push(`pgbench failed: ${messageOf(error)}`), []),
+      );
+    }
+    if (options.scaleRows > 0) {
+      log(`Cleanup at scale: ${options.scaleRows} rows`);
+      const { sessions, connections, duration } = options;
+      scale = await measureCleanupAtScale({ rows: options.scaleRows, sessions, connections, duration }, log).catch(
+        (error: unknown) => (problems.push(`The cleanup benchmark failed: ${messageOf(error)}`), null),
+      );
+    }
+  } finally {
+    await stopAllChildren();
+    await dropAll();
+  }
+  const markdown = await writeReport({
+    startedAt: new Date(startedAt).toISOString(),
+    seconds: (Date.now() - startedAt) / 1000,
+    loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100),
+    problems,
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    options,
+    machine,
+    summaries,
+    targets: checkTargets(summaries, variants.lostUpdates, scale),
+    pgbench,
+    scale,
+    tables: variants.tables,
+    lostUpdates: variants.lostUpdates,
+    profiles: variants.profiles,
+    measurements: variants.measurements,
+  });
+  console.log(`\n${markdown}`);
+  console.log('Written: bench/results/latest.md, bench/results/latest.json and a timestamped JSON copy.');
+}
+
+/** The statement this module's read workload sends, if it has a single `$1` parameter (the ID hash). */
+function moduleReadQuery(summaries: Summary[]): PgbenchQuery[] {
+  const read = summaries.find((summary) => summary.workload === 'read' && summary.variant === 'nest-sessions');
+  const sql = read?.sql[0]?.text;
+  return sql && /\$1\b/.test(sql) && !/\$[2-9]/.test(sql) ? [{ label: 'nest-sessions read statement', sql }] : [];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  await stopAllChildren();
+  process.exit(1);
+});

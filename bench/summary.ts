@@ -1,0 +1,87 @@
+import type { Measurement } from './measure';
+import type { Workload } from './options';
+import type { VariantName } from './protocol';
+import { median } from './stats';
+
+/** Medians over the rounds of one workload on one variant. */
+export interface Summary {
+  workload: Workload;
+  variant: VariantName;
+  rounds: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** Non-2xx answers plus connection errors and timeouts. */
+  errors: number;
+  /** `pg_stat_database` transactions per request (null when they could not be counted). */
+  sqlPerRequest: number | null;
+  /** Statements the app sent per request, counted in the app. */
+  statementsPerRequest: number;
+  /** Which SQL texts those were, over all rounds, most sent first. */
+  sql: Array<{ text: string; perRequest: number }>;
+  /** CPU microseconds per request received: the app, its PostgreSQL backends, the load generator. */
+  cpuPerRequest: { app: number; database: number | null; loadGenerator: number };
+  /** Requests per second over the peer's (express-session), and over `none`. */
+  vsPeer: number | null;
+  vsNone: number | null;
+}
+
+const errorsOf = (m: Measurement) => m.load.non2xx + m.load.errors + m.load.timeouts;
+/** Microseconds per request the app received. */
+const perRequest = (ms: number, m: Measurement) => (m.served === 0 ? 0 : (ms * 1000) / m.served);
+
+/** Each SQL text's count over all rounds, per request received. */
+function sqlPerRequest(group: Measurement[]): Array<{ text: string; perRequest: number }> {
+  const served = group.reduce((sum, m) => sum + m.served, 0);
+  const counts = new Map<string, number>();
+  for (const m of group) {
+    for (const { text, count } of m.sql) {
+      counts.set(text, (counts.get(text) ?? 0) + count);
+    }
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([text, count]) => ({ text, perRequest: served === 0 ? 0 : count / served }));
+}
+
+export function summarize(measurements: Measurement[]): Summary[] {
+  const groups = new Map<string, Measurement[]>();
+  for (const measurement of measurements) {
+    const key = `${measurement.workload}/${measurement.variant}`;
+    groups.set(key, [...(groups.get(key) ?? []), measurement]);
+  }
+  const summaries = [...groups.values()].map((group): Summary => {
+    // Per request the app received: requests cut off by the end of a load still ran their SQL.
+    const counted = group.filter((m) => m.transactions !== null && m.served > 0);
+    return {
+      workload: group[0].workload,
+      variant: group[0].variant,
+      rounds: group.length,
+      requestsPerSecond: median(group.map((m) => m.load.requestsPerSecond)),
+      p50: median(group.map((m) => m.load.p50)),
+      p99: median(group.map((m) => m.load.p99)),
+      errors: median(group.map(errorsOf)),
+      sqlPerRequest: counted.length === 0 ? null : median(counted.map((m) => m.transactions! / m.served)),
+      statementsPerRequest: median(group.map((m) => (m.served === 0 ? 0 : m.statements / m.served))),
+      sql: sqlPerRequest(group),
+      cpuPerRequest: {
+        app: median(group.map((m) => perRequest(m.cpu.app, m))),
+        database: group.some((m) => m.cpu.database === null)
+          ? null
+          : median(group.map((m) => perRequest(m.cpu.database!, m))),
+        loadGenerator: median(group.map((m) => perRequest(m.cpu.loadGenerator, m))),
+      },
+      vsPeer: null,
+      vsNone: null,
+    };
+  });
+  for (const summary of summaries) {
+    const rate = (variant: VariantName) =>
+      summaries.find((other) => other.workload === summary.workload && other.variant === variant)?.requestsPerSecond;
+    const peer = rate('express-session');
+    const none = rate('none');
+    summary.vsPeer = peer ? summary.requestsPerSecond / peer : null;
+    summary.vsNone = none ? summary.requestsPerSecond / none : null;
+  }
+  return summaries;
+}

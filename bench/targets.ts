@@ -1,0 +1,58 @@
+import type { LostUpdateCheck } from './lost-updates';
+import type { ScaleResult } from './scale';
+import type { Summary } from './summary';
+
+/** One target of the issue, checked on one variant of this module. */
+export interface TargetCheck {
+  target: string;
+  variant: string;
+  measured: string;
+  /** null: not measured in this run. */
+  met: boolean | null;
+}
+
+const MODULE_VARIANTS = ['nest-sessions', 'nest-sessions-fastify'] as const;
+
+/** The issue's targets: ratios against the peer in the same run, checked on both module variants. */
+export function checkTargets(summaries: Summary[], guard: LostUpdateCheck[], scale: ScaleResult | null): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const find = (workload: string, variant: string) =>
+    summaries.find((summary) => summary.workload === workload && summary.variant === variant);
+  const ratio = (target: string, workload: string, variant: string, minimum: number, of: 'vsPeer' | 'vsNone') => {
+    const value = find(workload, variant)?.[of] ?? null;
+    checks.push({
+      target,
+      variant,
+      measured: value === null ? 'not measured' : `${value.toFixed(2)}×`,
+      met: value === null ? null : value >= minimum,
+    });
+  };
+  for (const variant of MODULE_VARIANTS) {
+    ratio('read ≥ 1.5× peer req/s', 'read', variant, 1.5, 'vsPeer');
+    const read = find('read', variant);
+    const sql = read ? (read.sqlPerRequest ?? read.statementsPerRequest) : null;
+    checks.push({
+      target: 'read ≤ 1.05 SQL statements per request',
+      variant,
+      measured: sql === null ? 'not measured' : sql.toFixed(3),
+      met: sql === null ? null : sql <= 1.05,
+    });
+    ratio('write ≥ 1.2× peer req/s', 'write', variant, 1.2, 'vsPeer');
+    const lost = guard.find((check) => check.variant === variant);
+    checks.push({
+      target: 'write: no lost updates',
+      variant,
+      measured: lost ? `${lost.lost} of ${lost.keysWritten} keys lost` : 'not measured',
+      met: lost ? lost.lost === 0 && lost.failedRequests === 0 : null,
+    });
+    ratio('login ≥ 1.0× peer req/s', 'login', variant, 1.0, 'vsPeer');
+    ratio('read ≥ 60% of none req/s', 'read', variant, 0.6, 'vsNone');
+  }
+  checks.push({
+    target: 'read p99 during cleanup ≤ 2× without',
+    variant: 'nest-sessions',
+    measured: scale ? `${scale.p99Ratio.toFixed(2)}×` : 'not measured',
+    met: scale ? scale.p99Ratio <= 2 : null,
+  });
+  return checks;
+}
