@@ -2,6 +2,10 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ModuleRef } from '@nestjs/core';
 import { Observable, Subject } from 'rxjs';
 import type { SessionEvent } from './session-event.interface';
+import type { SessionSummary } from './session-store.interface';
+
+/** Whom an event is about: a session (or, for a bad signature, no session) and the client. */
+export type SessionEventSubject = Pick<SessionEvent, 'handle' | 'userId' | 'tenant' | 'ip' | 'userAgent'>;
 
 /** Prefix of the event names on @nestjs/event-emitter: `session.created`, `session.logged-in`... */
 export const SESSION_EVENT_PREFIX = 'session.';
@@ -31,6 +35,22 @@ export class SessionEvents implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.subject.complete();
+  }
+
+  /** Publishes an event of `type` about `subject`, stamped with the current time. */
+  publish(type: SessionEvent['type'], subject: SessionEventSubject, reason?: SessionEvent['reason']): void {
+    const { handle, userId, tenant, ip, userAgent } = subject;
+    this.emit({ type, handle, userId, tenant, ip, userAgent, reason, at: new Date() });
+  }
+
+  /**
+   * Publishes `revoked` for the deleted sessions that were still live at `now` (expired ones were
+   * over already) and returns how many there were.
+   */
+  publishRevoked(deleted: SessionSummary[], now: number, reason: 'revoked' | 'session-limit'): number {
+    const live = deleted.filter((summary) => summary.expiresAt > now);
+    live.forEach((summary) => this.publish('revoked', summary, reason));
+    return live.length;
   }
 
   /** Publishes an event; a failing listener is logged, never allowed to fail the request. */

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
 import { SESSION_DEFAULTS, SESSION_MODULE_OPTIONS, SESSION_REQUEST_KEY } from './session.constants';
 import { SessionLimitExceededError, SessionTooLargeError } from './session.errors';
-import type { SessionEvent } from './session-event.interface';
 import { SessionEvents } from './session-events';
 import type { ResolvedSessionOptions } from './session-options';
 import { SessionSigner } from './session-signer';
@@ -19,14 +18,10 @@ import {
 } from './platform/http-platform';
 import { firstForwardedFor } from './platform/forwarded-for';
 
-/** Whom an event is about. */
-type EventSubject = Pick<SessionEvent, 'handle' | 'userId' | 'tenant' | 'ip' | 'userAgent'>;
-
 /** What one request carries: its session, loaded at most once, and how its cookie arrived. */
 interface RequestState {
   loading: Promise<RequestSession>;
   session?: RequestSession;
-  client: ClientInfo;
   hadCookie: boolean;
   signedWithOldSecret: boolean;
 }
@@ -53,8 +48,9 @@ export class SessionManager implements SessionPersistence {
     this.signer = new SessionSigner(options.secrets);
   }
 
-  /** The request's session; the first call reads the store, later calls share the result. */
   /**
+   * The request's session; the first call reads the store, later calls share the result.
+   *
    * @param canSetCookie false where no cookie can reach the client (a WebSocket message): the
    *   session is then never given a new ID by `renewAfter`, which would log the client out.
    */
@@ -69,12 +65,11 @@ export class SessionManager implements SessionPersistence {
     const client = this.clientOf(request);
     const tenant = this.options.tenant?.(request) || '';
     if (cookieValue !== undefined && verified === null) {
-      this.emit('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
+      this.events.publish('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
     }
     const loading = this.open(verified?.id, tenant, client, canSetCookie);
     const state: RequestState = {
       loading,
-      client,
       hadCookie: cookieValue !== undefined,
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
     };
@@ -124,7 +119,7 @@ export class SessionManager implements SessionPersistence {
     }
     const written = session.storedIdHash === null ? await this.create(session, now) : await this.patch(session, now);
     if (written && loggingIn && this.options.sessionLimitPolicy === 'evict-oldest') {
-      await this.evictOverLimit(session);
+      await this.evictOverLimit(session, now);
     }
   }
 
@@ -166,12 +161,12 @@ export class SessionManager implements SessionPersistence {
   /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
   private async acceptable(stored: StoredSession, idHash: string, client: ClientInfo, now: number): Promise<boolean> {
     if (stored.expiresAt <= now) {
-      this.emit('expired', { ...stored, ...client });
+      this.events.publish('expired', { ...stored, ...client });
       return false;
     }
     const { bind } = this.options;
     if ((bind.ip && stored.ip !== client.ip) || (bind.userAgent && stored.userAgent !== client.userAgent)) {
-      this.emit('rejected', { ...stored, ...client }, 'binding');
+      this.events.publish('rejected', { ...stored, ...client }, 'binding');
       // Whoever presents it from elsewhere may have stolen it: the session is over for everyone, and
       // gone before this request answers, so no request that follows can still be served by it.
       await this.call(() => this.store.destroy(idHash)).catch(() => undefined);
@@ -219,9 +214,9 @@ export class SessionManager implements SessionPersistence {
     await this.call(() => this.store.create(idHash, record));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
-    this.emit('created', record);
+    this.events.publish('created', record);
     if (loggedIn) {
-      this.emit('logged-in', record);
+      this.events.publish('logged-in', record);
     }
     return true;
   }
@@ -285,10 +280,10 @@ export class SessionManager implements SessionPersistence {
     }
     session.markSaved(idHash, revision);
     if (patch.newIdHash !== undefined) {
-      this.emit(renewing ? 'renewed' : 'regenerated', record);
+      this.events.publish(renewing ? 'renewed' : 'regenerated', record);
     }
     if (userChanged) {
-      this.emit(record.userId === null ? 'logged-out' : 'logged-in', record);
+      this.events.publish(record.userId === null ? 'logged-out' : 'logged-in', record);
     }
     return true;
   }
@@ -300,7 +295,7 @@ export class SessionManager implements SessionPersistence {
     }
     await this.call(() => this.store.destroy(idHash));
     session.storedIdHash = null;
-    this.emit('destroyed', session.record);
+    this.events.publish('destroyed', session.record);
   }
 
   /** Under the `'refuse'` policy, a login that would pass `maxSessionsPerUser` fails before anything is written. */
@@ -317,19 +312,16 @@ export class SessionManager implements SessionPersistence {
   }
 
   /** Under `'evict-oldest'`, the least recently active of the user's other sessions make room for this one. */
-  private async evictOverLimit(session: RequestSession): Promise<void> {
+  private async evictOverLimit(session: RequestSession, now: number): Promise<void> {
     const limit = this.options.maxSessionsPerUser;
     const { userId, tenant, handle } = session.record;
     if (limit === null || userId === null) {
       return;
     }
-    const now = Date.now();
     const evicted = await this.call(() =>
       this.store.destroyByUser({ userId, tenant, exceptHandle: handle, keepNewest: limit - 1, now }),
     );
-    evicted
-      .filter((summary) => summary.expiresAt > now)
-      .forEach((summary) => this.emit('revoked', summary, 'session-limit'));
+    this.events.publishRevoked(evicted, now, 'session-limit');
   }
 
   /**
@@ -406,10 +398,5 @@ export class SessionManager implements SessionPersistence {
 
   private call<R>(operation: () => Promise<R>): Promise<R> {
     return callStore(operation, this.options.storeTimeout, this.logger);
-  }
-
-  private emit(type: SessionEvent['type'], subject: EventSubject, reason?: SessionEvent['reason']): void {
-    const { handle, userId, tenant, ip, userAgent } = subject;
-    this.events.emit({ type, handle, userId, tenant, ip, userAgent, reason, at: new Date() });
   }
 }

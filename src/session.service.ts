@@ -53,7 +53,7 @@ export class SessionService {
   async revoke(userId: string, handle: string, scope: SessionScope = {}): Promise<boolean> {
     const now = Date.now();
     const revoked = await this.call(() => this.store.destroyByHandle(userId, scope.tenant ?? '', handle));
-    return this.announce(revoked ? [revoked] : [], now) === 1;
+    return this.events.publishRevoked(revoked ? [revoked] : [], now, 'revoked') === 1;
   }
 
   /** Revokes all the user's sessions, or all but the one whose handle is `except`; resolves to how many were live. */
@@ -62,16 +62,7 @@ export class SessionService {
     const revoked = await this.call(() =>
       this.store.destroyByUser({ userId, tenant: scope.tenant ?? '', exceptHandle: scope.except, now }),
     );
-    return this.announce(revoked, now);
-  }
-
-  /** Publishes `revoked` for the sessions that were still live (expired ones were dead already); returns how many. */
-  private announce(revoked: SessionSummary[], now: number): number {
-    const live = revoked.filter((summary) => summary.expiresAt > now);
-    for (const { handle, userId, tenant, ip, userAgent } of live) {
-      this.events.emit({ type: 'revoked', handle, userId, tenant, ip, userAgent, reason: 'revoked', at: new Date() });
-    }
-    return live.length;
+    return this.events.publishRevoked(revoked, now, 'revoked');
   }
 
   private call<R>(operation: () => Promise<R>): Promise<R> {
