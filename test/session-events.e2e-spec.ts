@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ALICE_ID = '1';
-const IDLE_TIMEOUT = 800;
+const IDLE_TIMEOUT = 1500;
 const RENEW_AFTER = 200;
 const LAPTOP = { 'user-agent': 'Laptop/1.0' };
 

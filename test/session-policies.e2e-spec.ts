@@ -12,7 +12,7 @@ const ALICE = { username: 'alice', password: 'alice-pass-123' };
 const ADMIN = { username: 'admin', password: 'admin-pass-123' };
 const ALICE_ID = '1';
 /** Long enough for the requests right after a login to come before it, even on a busy machine. */
-const RENEW_AFTER = 600;
+const RENEW_AFTER = 1500;
 
 describe('session policies (sample app options)', () => {
   const database = useSessionsDatabase('session_policies');
