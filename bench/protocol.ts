@@ -1,7 +1,8 @@
 /** The messages the bench process exchanges with its children over IPC. */
 
 /** The apps under test, each in its own child process. */
-export const VARIANTS = ['none', 'express-session', 'nest-sessions', 'nest-sessions-fastify'] as const;
+/** `one-query` is a yardstick: one raw SQL statement per request, no session logic (see its file). */
+export const VARIANTS = ['none', 'one-query', 'express-session', 'nest-sessions', 'nest-sessions-fastify'] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
 /** Connections in each app's pg pool: pg's default, which connect-pg-simple's own pool gets. */

@@ -97,7 +97,7 @@ export function renderMarkdown(report: BenchReport): string {
   for (const t of report.targets) {
     lines.push(`| ${t.target} | ${t.variant} | ${t.measured} | ${metMark(t.met)} |`);
   }
-  lines.push('');
+  lines.push('', ...yardstickLines(report.summaries));
   if (report.pgbench.length > 0) {
     const moduleRead = report.summaries.find((s) => s.workload === 'read' && s.variant === 'nest-sessions');
     const { clients, seconds } = report.pgbench[0];
@@ -215,9 +215,30 @@ export function renderMarkdown(report: BenchReport): string {
       'connection errors and timeouts.',
     "- The peer's login does not call `regenerate()`: the login load sends no cookie, so there is no old ID to " +
       'replace, and regenerate() would cost it a DELETE. Both variants send one INSERT per login.',
+    '- `one-query` is not a session library but a yardstick: every route is one prepared statement on a raw pg ' +
+      'pool, keyed by the SHA-256 of an unsigned cookie (its write sends the new value without reading first). ' +
+      'No session on a database can do less per request, so its read rate bounds what "vs none" can reach here.',
     '',
   );
   return lines.join('\n');
+}
+
+/** How the `one-query` yardstick's read compares with `none` and with the module's reads. */
+function yardstickLines(summaries: Summary[]): string[] {
+  const read = (variant: string) => summaries.find((s) => s.workload === 'read' && s.variant === variant);
+  const yardstick = read('one-query');
+  if (!yardstick?.vsNone) {
+    return [];
+  }
+  const modules = ['nest-sessions', 'nest-sessions-fastify']
+    .map(read)
+    .filter((s): s is Summary => s !== undefined)
+    .map((s) => `${s.variant} ${(s.requestsPerSecond / yardstick.requestsPerSecond).toFixed(2)}×`);
+  return [
+    `Yardstick for "vs none": \`one-query\` (one prepared statement per request on a raw pg pool, no session ` +
+      `logic, Express) read at ${yardstick.vsNone.toFixed(2)}× of none. Reads against it: ${modules.join(', ')}.`,
+    '',
+  ];
 }
 
 /** Long statements cut in the middle, so the table stays readable (latest.json has them whole). */

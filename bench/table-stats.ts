@@ -12,7 +12,7 @@ export interface TableStats {
   indexes: number;
 }
 
-/** The stats of the session table (`sessions` or the peer's `session_peer`) in `database`. */
+/** The stats of the session table (`sessions`, the peer's `session_peer` or the yardstick's `one_query_session`) in `database`. */
 export async function tableStats(variant: string, database: string): Promise<TableStats | null> {
   return withClient(async (client) => {
     const { rows } = await client.query<{
@@ -26,7 +26,7 @@ export async function tableStats(variant: string, database: string): Promise<Tab
       `SELECT relname AS table, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot,
               n_tup_del::text AS del,
               (SELECT count(*) FROM pg_index WHERE indrelid = relid)::text AS idx
-       FROM pg_stat_user_tables WHERE relname IN ('sessions', 'session_peer')`,
+       FROM pg_stat_user_tables WHERE relname IN ('sessions', 'session_peer', 'one_query_session')`,
     );
     const row = rows[0];
     return row

@@ -15,6 +15,7 @@ import { countStatements, statementsSent, statementTexts } from './statement-cou
  */
 const FACTORIES: Record<VariantName, () => Promise<(config: AppConfig) => Promise<INestApplication>>> = {
   none: async () => (await import('./none')).createNoSessionApp,
+  'one-query': async () => (await import('./one-query')).createOneQueryApp,
   'express-session': async () => (await import('./express-session')).createExpressSessionApp,
   'nest-sessions': async () => (await import('./nest-sessions')).createNestSessionsApp,
   'nest-sessions-fastify': async () => (await import('./nest-sessions')).createNestSessionsFastifyApp,
