@@ -1,4 +1,4 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { catchError, concatMap, from, type Observable } from 'rxjs';
 import { SESSION_PARAM_KEY } from './session.constants';
@@ -16,6 +16,9 @@ import { inMessageScope, transportOf } from './platform/execution-transport';
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('SessionModule');
+  private warnedOfGraphQlContext = false;
+
   constructor(
     protected readonly manager: SessionManager,
     protected readonly reflector: Reflector,
@@ -27,13 +30,17 @@ export class SessionInterceptor implements NestInterceptor {
       return next.handle();
     }
     const { request, response } = transport;
-    if (this.usesSession(context, request)) {
+    const usesSession = this.usesSession(context, request);
+    if (usesSession) {
       await this.manager.load(request, response !== null).catch((error: unknown) => {
         throw toHttpException(error);
       });
     }
     if (response === null) {
       // WebSocket messages cannot carry a cookie back: the session is read-only there (save() still works).
+      if (usesSession && context.getType<string>() === 'graphql') {
+        this.warnOfGraphQlContextWithoutResponse();
+      }
       return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
     }
     return next.handle().pipe(
@@ -48,6 +55,18 @@ export class SessionInterceptor implements NestInterceptor {
       this.manager.loaded(request) !== undefined ||
       this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true
     );
+  }
+
+  /** Once: resolvers' session changes would otherwise be dropped without a word. */
+  private warnOfGraphQlContextWithoutResponse(): void {
+    if (!this.warnedOfGraphQlContext) {
+      this.warnedOfGraphQlContext = true;
+      this.logger.warn(
+        'The GraphQL context has no HTTP response, so changes resolvers make to the session are not saved ' +
+          '(only an explicit session.save() is) and no cookie can be set. Put the response in the context: ' +
+          'Apollo on Fastify needs `context: (req, reply) => ({ req, reply })`.',
+      );
+    }
   }
 
   /** Keeps what the handler changed before it threw; the handler's error is what the client sees. */

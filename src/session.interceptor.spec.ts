@@ -1,0 +1,91 @@
+import { type CallHandler, type ExecutionContext, Logger } from '@nestjs/common';
+import { type ModuleRef, Reflector } from '@nestjs/core';
+import { lastValueFrom, of } from 'rxjs';
+import { SessionInterceptor } from './session.interceptor';
+import { Session } from './session.decorator';
+import type { Session as SessionValue } from './session.interface';
+import { SessionEvents } from './session-events';
+import { SessionManager } from './session-manager';
+import { resolveSessionOptions } from './session-options';
+import { MemorySessionStore } from './stores/memory-session.store';
+
+const SECRET = 'interceptor-secret-0123456789-abcdefghij';
+
+class CartResolver {
+  add(@Session() session: SessionValue): boolean {
+    session.set('cart', ['tea']);
+    return true;
+  }
+
+  health(): string {
+    return 'ok';
+  }
+}
+
+/** A GraphQL execution context whose context object is `graphQlContext` (resolver args: root, args, context, info). */
+function graphQlContext(graphQlContext: object, method: keyof CartResolver): ExecutionContext {
+  return {
+    getType: () => 'graphql',
+    getArgByIndex: (index: number) => [undefined, {}, graphQlContext, {}][index],
+    getArgs: () => [undefined, {}, graphQlContext, {}],
+    getHandler: () => CartResolver.prototype[method],
+    getClass: () => CartResolver,
+  } as unknown as ExecutionContext;
+}
+
+describe('SessionInterceptor', () => {
+  let warn: jest.SpyInstance;
+  let interceptor: SessionInterceptor;
+
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const store = new MemorySessionStore();
+    const manager = new SessionManager(
+      resolveSessionOptions({ secret: SECRET }, {}),
+      store,
+      new SessionEvents({} as ModuleRef),
+    );
+    interceptor = new SessionInterceptor(manager, new Reflector());
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  async function run(context: ExecutionContext, body: unknown): Promise<unknown> {
+    const next: CallHandler = { handle: () => of(body) };
+    return lastValueFrom(await interceptor.intercept(context, next));
+  }
+
+  describe('a GraphQL context without an HTTP response (Apollo on Fastify keeps only the request)', () => {
+    const fastifyRequestOnly = () => ({ req: { headers: {}, ip: '127.0.0.1' } });
+
+    it('warns once, naming the fix, when a resolver uses the session', async () => {
+      expect(await run(graphQlContext(fastifyRequestOnly(), 'add'), true)).toBe(true);
+      expect(await run(graphQlContext(fastifyRequestOnly(), 'add'), true)).toBe(true);
+
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toMatch(
+        /no HTTP response.*not saved.*context: \(req, reply\) => \(\{ req, reply \}\)/,
+      );
+    });
+
+    it('stays quiet for resolvers that do not use the session', async () => {
+      expect(await run(graphQlContext(fastifyRequestOnly(), 'health'), 'ok')).toBe('ok');
+
+      expect(warn).not.toHaveBeenCalled();
+    });
+  });
+
+  it('does not warn when the context carries the response (Mercurius’ reply)', async () => {
+    const reply = {
+      header: () => undefined,
+      getHeader: () => undefined,
+      removeHeader: () => undefined,
+      sent: false,
+      raw: { headersSent: false },
+    };
+
+    expect(await run(graphQlContext({ req: { headers: {} }, reply }, 'add'), true)).toBe(true);
+
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
