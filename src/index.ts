@@ -28,6 +28,7 @@ export type {
   SessionPatch,
   SessionSummary,
   StoredSession,
+  UserSessionLimit,
   UserSessionsFilter,
 } from './session-store.interface';
 export { TypeOrmSessionStore, type TypeOrmSessionStoreOptions } from './stores/typeorm-session.store';

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
 import { SESSION_DEFAULTS, SESSION_MODULE_OPTIONS, SESSION_REQUEST_KEY } from './session.constants';
-import { SessionLimitExceededError, SessionTooLargeError } from './session.errors';
+import { SessionTooLargeError } from './session.errors';
 import { SessionEvents } from './session-events';
 import type { ResolvedSessionOptions } from './session-options';
 import { SessionSigner } from './session-signer';
 import { callStore } from './session-store-call';
-import { SessionStore, type SessionPatch, type StoredSession } from './session-store.interface';
+import { SessionStore, type SessionPatch, type StoredSession, type UserSessionLimit } from './session-store.interface';
 import { type ClientInfo, RequestSession, type SessionPersistence } from './request-session';
 import {
   appendSetCookie,
@@ -114,10 +114,9 @@ export class SessionManager implements SessionPersistence {
       return;
     }
     const loggingIn = session.userChanged && session.record.userId !== null;
-    if (loggingIn && this.options.sessionLimitPolicy === 'refuse') {
-      await this.refuseOverLimit(session, now);
-    }
-    const written = session.storedIdHash === null ? await this.create(session, now) : await this.patch(session, now);
+    const limit = loggingIn && this.options.sessionLimitPolicy === 'refuse' ? this.limitOf(session, now) : undefined;
+    const written =
+      session.storedIdHash === null ? await this.create(session, now, limit) : await this.patch(session, now, limit);
     if (written && loggingIn && this.options.sessionLimitPolicy === 'evict-oldest') {
       await this.evictOverLimit(session, now);
     }
@@ -192,7 +191,7 @@ export class SessionManager implements SessionPersistence {
     };
   }
 
-  private async create(session: RequestSession, now: number): Promise<boolean> {
+  private async create(session: RequestSession, now: number, limit?: UserSessionLimit): Promise<boolean> {
     const record = session.record;
     const isEmpty = Object.keys(record.data).length === 0 && record.lifetime === null;
     if (isEmpty && !this.options.saveUninitialized) {
@@ -211,7 +210,7 @@ export class SessionManager implements SessionPersistence {
     const idHash = SessionSigner.hashId(session.id, record.tenant);
     const loggedIn = session.userChanged && record.userId !== null;
     const revision = session.revision;
-    await this.call(() => this.store.create(idHash, record));
+    await this.call(() => this.store.create(idHash, record, limit));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
     this.events.publish('created', record);
@@ -221,7 +220,7 @@ export class SessionManager implements SessionPersistence {
     return true;
   }
 
-  private async patch(session: RequestSession, now: number): Promise<boolean> {
+  private async patch(session: RequestSession, now: number, limit?: UserSessionLimit): Promise<boolean> {
     const record = session.record;
     const storedIdHash = session.storedIdHash as string;
     const idHash = SessionSigner.hashId(session.id, record.tenant);
@@ -260,7 +259,7 @@ export class SessionManager implements SessionPersistence {
       patch.expiresAt = expiresAt;
     }
     const { renewing, userChanged, revision } = session;
-    const found = await this.call(() => this.store.patch(storedIdHash, patch, now));
+    const found = await this.call(() => this.store.patch(storedIdHash, patch, now, limit));
     if (!found && session.renewing && !session.hasChanges) {
       // A parallel request of this session renewed it first: its response carries the new cookie,
       // so this one must not clear it.
@@ -298,17 +297,14 @@ export class SessionManager implements SessionPersistence {
     this.events.publish('destroyed', session.record);
   }
 
-  /** Under the `'refuse'` policy, a login that would pass `maxSessionsPerUser` fails before anything is written. */
-  private async refuseOverLimit(session: RequestSession, now: number): Promise<void> {
-    const limit = this.options.maxSessionsPerUser;
-    const { userId, tenant, handle } = session.record;
-    if (limit === null || userId === null) {
-      return;
-    }
-    const sessions = await this.call(() => this.store.listByUser(userId, tenant, now));
-    if (sessions.filter((other) => other.handle !== handle).length >= limit) {
-      throw new SessionLimitExceededError(limit);
-    }
+  /**
+   * Under the `'refuse'` policy, what the store checks as it writes a login: a login that would pass
+   * `maxSessionsPerUser` fails with nothing written, even when logins of one user come at once.
+   */
+  private limitOf(session: RequestSession, now: number): UserSessionLimit | undefined {
+    const max = this.options.maxSessionsPerUser;
+    const { userId, tenant } = session.record;
+    return max === null || userId === null ? undefined : { userId, tenant, max, now };
   }
 
   /** Under `'evict-oldest'`, the least recently active of the user's other sessions make room for this one. */

@@ -16,8 +16,12 @@ export async function callStore<R>(call: () => Promise<R>, timeout: number, logg
   try {
     return await Promise.race([call(), timedOut]);
   } catch (error) {
-    if (error instanceof SessionError) {
+    if (error instanceof SessionStoreUnavailableError) {
       logger.warn(error.message);
+      throw error;
+    }
+    if (error instanceof SessionError) {
+      // The store's answer, not a failure: a login refused under the session limit.
       throw error;
     }
     logger.error(`Session store failure: ${error instanceof Error ? error.message : String(error)}`);

@@ -61,6 +61,18 @@ export interface UserSessionsFilter {
 }
 
 /**
+ * A login under the `'refuse'` policy: the write happens only while the user has fewer than `max`
+ * other sessions live at `now` in the tenant. A store checks and writes as one step, so
+ * simultaneous logins of one user cannot together go past `max`.
+ */
+export interface UserSessionLimit {
+  userId: string;
+  tenant: string;
+  max: number;
+  now: number;
+}
+
+/**
  * Where sessions live: the extension point for other back-ends.
  * Sessions are keyed by the SHA-256 hash of their ID; a store never sees the ID itself.
  * A store reports an unreachable back-end by rejecting; the module turns that into 503.
@@ -68,10 +80,17 @@ export interface UserSessionsFilter {
 export interface SessionStore {
   /** The session, or null when there is none. Expired sessions may be returned: the caller checks `expiresAt`. */
   get(idHash: string): Promise<StoredSession | null>;
-  /** Stores a new session. */
-  create(idHash: string, session: StoredSession): Promise<void>;
-  /** Applies a patch to a session that has not expired at `now`; false when there was none to patch. */
-  patch(idHash: string, patch: SessionPatch, now: number): Promise<boolean>;
+  /**
+   * Stores a new session. With `limit`, rejects with `SessionLimitExceededError` and stores nothing
+   * when the user already has `limit.max` other live sessions.
+   */
+  create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void>;
+  /**
+   * Applies a patch to a session that has not expired at `now`; false when there was none to patch.
+   * With `limit`, rejects with `SessionLimitExceededError` and changes nothing when the user already
+   * has `limit.max` live sessions besides this one.
+   */
+  patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean>;
   /** Deletes a session; deleting a missing one is not an error. */
   destroy(idHash: string): Promise<void>;
   /**

@@ -127,6 +127,23 @@ describe('session policies (sample app options)', () => {
         await shopper.get('/cart').expect(200, { cart: ['hat'] });
         await first.get('/profile').expect(200);
       });
+
+      it('lets no more than two of many simultaneous logins through, and answers 409 to the others', async () => {
+        await database.table.clear();
+        const devices = Array.from({ length: 8 }, (_, index) =>
+          server()
+            .agent()
+            .with({ 'user-agent': `Device ${index}` }),
+        );
+
+        const statuses = await Promise.all(
+          devices.map(async (agent) => (await agent.post('/login').send(ALICE)).status),
+        );
+
+        expect(statuses.filter((status) => status === 200)).toHaveLength(2);
+        expect(statuses.filter((status) => status === 409)).toHaveLength(6);
+        expect(await database.table.count()).toBe(2);
+      });
     });
 
     describe(`renewAfter: ${RENEW_AFTER} ms`, () => {

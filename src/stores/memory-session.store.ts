@@ -3,8 +3,10 @@ import type {
   SessionStore,
   SessionSummary,
   StoredSession,
+  UserSessionLimit,
   UserSessionsFilter,
 } from '../session-store.interface';
+import { SessionLimitExceededError } from '../session.errors';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -34,15 +36,17 @@ export class MemorySessionStore implements SessionStore {
     return session ? structuredClone(session) : null;
   }
 
-  async create(idHash: string, session: StoredSession): Promise<void> {
+  async create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void> {
+    this.assertUnderLimit(limit, idHash);
     this.put(idHash, structuredClone(session));
   }
 
-  async patch(idHash: string, patch: SessionPatch, now: number): Promise<boolean> {
+  async patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean> {
     const session = this.sessions.get(idHash);
     if (!session || session.expiresAt <= now) {
       return false;
     }
+    this.assertUnderLimit(limit, idHash);
     patch.unset.forEach((key) => delete session.data[key]);
     Object.assign(session.data, structuredClone(patch.set));
     const { set: _set, unset: _unset, newIdHash, ...fields } = patch;
@@ -54,6 +58,19 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.delete(idHash);
     this.put(newIdHash ?? idHash, session);
     return true;
+  }
+
+  /** Counting and writing happen in one synchronous step, so no other call comes in between. */
+  private assertUnderLimit(limit: UserSessionLimit | undefined, idHash: string): void {
+    if (!limit) {
+      return;
+    }
+    const others = this.ofUser(limit.userId, limit.tenant).filter(
+      ([otherHash, other]) => otherHash !== idHash && other.expiresAt > limit.now,
+    );
+    if (others.length >= limit.max) {
+      throw new SessionLimitExceededError(limit.max);
+    }
   }
 
   async destroy(idHash: string): Promise<void> {

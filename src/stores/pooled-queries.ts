@@ -14,6 +14,13 @@ export interface PgResult<Row = Record<string, unknown>> {
   rowCount: number | null;
 }
 
+/** Runs one named statement inside {@link PooledQueries.transaction}. */
+export type StatementRunner = <Row = Record<string, unknown>>(
+  name: string,
+  text: string,
+  values: unknown[],
+) => Promise<PgResult<Row>>;
+
 interface PgPool {
   connect(): Promise<PgClient>;
 }
@@ -45,6 +52,32 @@ export class PooledQueries {
     return this.withClient(
       (client) => client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>,
     );
+  }
+
+  /**
+   * Runs `work` in a transaction on one connection, its statements named and prepared like
+   * {@link query}'s. When `work` throws, the transaction is rolled back and the connection, still
+   * sound, goes back to the pool; the error is rethrown.
+   */
+  async transaction<R>(work: (statement: StatementRunner) => Promise<R>): Promise<R> {
+    const outcome = await this.withClient(async (client): Promise<{ value: R } | { error: unknown }> => {
+      await client.query({ text: 'BEGIN' });
+      try {
+        const statement: StatementRunner = <Row>(name: string, text: string, values: unknown[]) =>
+          client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>;
+        const value = await work(statement);
+        await client.query({ text: 'COMMIT' });
+        return { value };
+      } catch (error) {
+        // If the connection is what failed, this throws too, and withClient closes the connection.
+        await client.query({ text: 'ROLLBACK' });
+        return { error };
+      }
+    });
+    if ('error' in outcome) {
+      throw outcome.error;
+    }
+    return outcome.value;
   }
 
   /** Runs `work` on one connection, bounded by the timeout. */

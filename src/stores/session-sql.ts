@@ -51,6 +51,13 @@ export const DESTROY_BY_USER = `
     ORDER BY expires_at > ${ts('$5')} DESC, last_active_at DESC OFFSET $4)
   RETURNING ${SUMMARY_COLUMNS}`;
 
+// Under the 'refuse' policy, a login holds this lock (per user and tenant) from counting the user's
+// other sessions until its write commits: the next login of that user counts after it.
+export const USER_LOCK = `SELECT pg_advisory_xact_lock(hashtext('nest-sessions:user'), hashtext($1::text || E'\\n' || $2::text))`;
+export const COUNT_OTHER_SESSIONS = `
+  SELECT count(*)::int AS count FROM sessions
+  WHERE user_id = $1 AND tenant = $2 AND id_hash <> $3 AND expires_at > ${ts('$4')}`;
+
 // The advisory lock keeps cleanup to one instance at a time; SKIP LOCKED keeps it from waiting
 // on rows that live requests are updating. Each batch is its own short transaction.
 export const CLEANUP_LOCK = `SELECT pg_try_advisory_xact_lock(hashtext('nest-sessions:cleanup')) AS locked`;

@@ -4,11 +4,14 @@ import type {
   SessionStore,
   SessionSummary,
   StoredSession,
+  UserSessionLimit,
   UserSessionsFilter,
 } from '../session-store.interface';
-import { PooledQueries } from './pooled-queries';
+import { SessionLimitExceededError } from '../session.errors';
+import { PooledQueries, type PgResult, type StatementRunner } from './pooled-queries';
 import {
   CLEANUP_LOCK,
+  COUNT_OTHER_SESSIONS,
   DELETE_EXPIRED,
   DESTROY_BY_HANDLE,
   DESTROY_BY_USER,
@@ -20,6 +23,7 @@ import {
   type SummaryRow,
   toStoredSession,
   toSummary,
+  USER_LOCK,
 } from './session-sql';
 
 /** Options of {@link TypeOrmSessionStore}. */
@@ -34,8 +38,8 @@ export interface TypeOrmSessionStoreOptions {
 
 /**
  * The default {@link SessionStore}: the `sessions` table in PostgreSQL, on the connection pool of a
- * TypeORM `DataSource`. Every operation is one prepared SQL statement (cleanup: two, in a
- * transaction), without entity hydration.
+ * TypeORM `DataSource`. Every operation is one prepared SQL statement, without entity hydration;
+ * cleanup and logins under a session limit take a few, in a transaction.
  */
 export class TypeOrmSessionStore implements SessionStore {
   private readonly queries: PooledQueries;
@@ -49,8 +53,8 @@ export class TypeOrmSessionStore implements SessionStore {
     return rows.length === 0 ? null : toStoredSession(rows[0]);
   }
 
-  async create(idHash: string, session: StoredSession): Promise<void> {
-    await this.queries.query('create', INSERT_SESSION, [
+  async create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void> {
+    await this.write(idHash, limit, 'create', INSERT_SESSION, [
       idHash,
       session.handle,
       session.tenant,
@@ -67,8 +71,8 @@ export class TypeOrmSessionStore implements SessionStore {
     ]);
   }
 
-  async patch(idHash: string, patch: SessionPatch, now: number): Promise<boolean> {
-    const { rowCount } = await this.queries.query('patch', PATCH_SESSION, [
+  async patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean> {
+    const { rowCount } = await this.write(idHash, limit, 'patch', PATCH_SESSION, [
       idHash,
       now,
       patch.unset,
@@ -111,17 +115,31 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
-    return this.queries.withClient(async (client) => {
-      await client.query({ text: 'BEGIN' });
-      try {
-        const { rows } = await client.query({ text: CLEANUP_LOCK });
-        const deleted = rows[0].locked ? await client.query({ text: DELETE_EXPIRED, values: [now, limit] }) : null;
-        await client.query({ text: 'COMMIT' });
-        return deleted?.rowCount ?? 0;
-      } catch (error) {
-        await client.query({ text: 'ROLLBACK' }).catch(() => undefined);
-        throw error;
+    return this.queries.transaction(async (statement) => {
+      const { rows } = await statement<{ locked: boolean }>('cleanup_lock', CLEANUP_LOCK, []);
+      return rows[0].locked ? ((await statement('delete_expired', DELETE_EXPIRED, [now, limit])).rowCount ?? 0) : 0;
+    });
+  }
+
+  /** One statement; with a limit, in a transaction that counts the user's other sessions first, under the user's lock. */
+  private async write(
+    idHash: string,
+    limit: UserSessionLimit | undefined,
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<PgResult> {
+    if (!limit) {
+      return this.queries.query(name, text, values);
+    }
+    return this.queries.transaction(async (statement: StatementRunner) => {
+      await statement('user_lock', USER_LOCK, [limit.tenant, limit.userId]);
+      const countValues = [limit.userId, limit.tenant, idHash, limit.now];
+      const { rows } = await statement<{ count: number }>('count_other_sessions', COUNT_OTHER_SESSIONS, countValues);
+      if (rows[0].count >= limit.max) {
+        throw new SessionLimitExceededError(limit.max);
       }
+      return statement(name, text, values);
     });
   }
 }

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { SessionPatch, SessionStore, SessionSummary, StoredSession } from '../../src';
+import {
+  SessionLimitExceededError,
+  type SessionPatch,
+  type SessionStore,
+  type SessionSummary,
+  type StoredSession,
+  type UserSessionLimit,
+} from '../../src';
 
 /** A fixed clock, with milliseconds, so round trips show that no precision is lost. */
 export const NOW = Date.UTC(2030, 0, 15, 12, 30, 45, 123);
@@ -395,6 +402,72 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
           await expect(store.destroyByUser({ userId: 'nobody', tenant: '' })).resolves.toEqual([]);
           expect(await store.listByUser('alice', '', NOW)).toHaveLength(Object.keys(alice).length);
         });
+      });
+    });
+
+    describe('writes under a session limit (a login under the refuse policy)', () => {
+      const limitOf = (max: number, userId = 'alice', tenant = ''): UserSessionLimit => ({
+        userId,
+        tenant,
+        max,
+        now: NOW,
+      });
+      const login = { userId: 'alice' };
+
+      it('creates a session while the user has fewer than max other live sessions, counting only theirs', async () => {
+        await createSession(login);
+        await createSession({ ...login, expiresAt: NOW }); // expired at `now`: not counted
+        await createSession({ userId: 'alice', tenant: 'b' });
+        await createSession({ userId: 'bob' });
+        await createSession();
+        const idHash = randomIdHash();
+
+        await store.create(idHash, storedSession(login), limitOf(2));
+
+        expect(await store.get(idHash)).toMatchObject(login);
+      });
+
+      it('refuses to create one past max with SessionLimitExceededError, storing nothing', async () => {
+        await createSession(login);
+        await createSession(login);
+        const idHash = randomIdHash();
+
+        const refused = store.create(idHash, storedSession(login), limitOf(2));
+
+        await expect(refused).rejects.toThrow(SessionLimitExceededError);
+        await expect(refused).rejects.toMatchObject({ limit: 2 });
+        expect(await store.get(idHash)).toBeNull();
+        expect(await store.listByUser('alice', '', NOW)).toHaveLength(2);
+      });
+
+      it('patches a login in without counting the session itself, and refuses one past max, changing nothing', async () => {
+        const again = await createStored(login);
+        await createSession(login);
+        await expect(
+          store.patch(again.idHash, patchOf({ set: { a: 1 }, userId: 'alice' }), NOW, limitOf(2)),
+        ).resolves.toBe(true);
+        const { idHash: anonymousHash, ...anonymous } = await createStored({ data: { cart: ['tea'] } });
+
+        const refused = store.patch(anonymousHash, patchOf({ set: { b: 2 }, userId: 'alice' }), NOW, limitOf(2));
+
+        await expect(refused).rejects.toThrow(SessionLimitExceededError);
+        expect(await store.get(anonymousHash)).toEqual(anonymous);
+        expect(await store.get(again.idHash)).toMatchObject({ data: { a: 1 } });
+      });
+
+      it('lets through no more than max of many simultaneous logins of one user', async () => {
+        await createSession(login);
+        const anonymous = await Promise.all(Array.from({ length: 6 }, () => createSession()));
+
+        const attempts = await Promise.allSettled([
+          ...Array.from({ length: 6 }, () => store.create(randomIdHash(), storedSession(login), limitOf(4))),
+          ...anonymous.map((idHash) => store.patch(idHash, patchOf({ userId: 'alice' }), NOW, limitOf(4))),
+        ]);
+
+        const refused = attempts.filter((attempt) => attempt.status === 'rejected');
+        expect(attempts.length - refused.length).toBe(3);
+        refused.forEach((attempt) => expect(attempt.reason).toBeInstanceOf(SessionLimitExceededError));
+        expect(await store.listByUser('alice', '', NOW)).toHaveLength(4);
       });
     });
 
