@@ -1,12 +1,13 @@
-import { type CallHandler, type ExecutionContext, Logger } from '@nestjs/common';
+import { type CallHandler, ConflictException, type ExecutionContext, Logger } from '@nestjs/common';
 import { type ModuleRef, Reflector } from '@nestjs/core';
-import { lastValueFrom, of } from 'rxjs';
+import { lastValueFrom, of, throwError } from 'rxjs';
 import { SessionInterceptor } from './session.interceptor';
 import { Session } from './session.decorator';
 import type { Session as SessionValue } from './session.interface';
 import { SessionEvents } from './session-events';
 import { SessionManager } from './session-manager';
 import { resolveSessionOptions } from './session-options';
+import { SessionLimitExceededError } from './session.errors';
 import { MemorySessionStore } from './stores/memory-session.store';
 
 const SECRET = 'interceptor-secret-0123456789-abcdefghij';
@@ -33,14 +34,27 @@ function graphQlContext(graphQlContext: object, method: keyof CartResolver): Exe
   } as unknown as ExecutionContext;
 }
 
+/** An HTTP execution context for `CartResolver[method]`, on an Express-like response. */
+function httpContext(method: keyof CartResolver): ExecutionContext {
+  const request = { headers: {} };
+  const response = { append: () => undefined, headersSent: false };
+  return {
+    getType: () => 'http',
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+    getHandler: () => CartResolver.prototype[method],
+    getClass: () => CartResolver,
+  } as unknown as ExecutionContext;
+}
+
 describe('SessionInterceptor', () => {
   let warn: jest.SpyInstance;
   let interceptor: SessionInterceptor;
+  let manager: SessionManager;
 
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const store = new MemorySessionStore();
-    const manager = new SessionManager(
+    manager = new SessionManager(
       resolveSessionOptions({ secret: SECRET }, {}),
       store,
       new SessionEvents({} as ModuleRef),
@@ -54,6 +68,26 @@ describe('SessionInterceptor', () => {
     const next: CallHandler = { handle: () => of(body) };
     return lastValueFrom(await interceptor.intercept(context, next));
   }
+
+  describe('committing', () => {
+    it('commits once after the handler, and answers a failed commit with its HTTP error without trying again', async () => {
+      const commit = jest.spyOn(manager, 'commit').mockRejectedValue(new SessionLimitExceededError(2));
+
+      await expect(run(httpContext('add'), true)).rejects.toBeInstanceOf(ConflictException);
+
+      expect(commit).toHaveBeenCalledTimes(1);
+    });
+
+    it('commits what the handler changed before it threw, then passes the handler’s error on', async () => {
+      const commit = jest.spyOn(manager, 'commit').mockResolvedValue();
+      const failure = new Error('handler failed');
+      const next: CallHandler = { handle: () => throwError(() => failure) };
+
+      await expect(lastValueFrom(await interceptor.intercept(httpContext('add'), next))).rejects.toBe(failure);
+
+      expect(commit).toHaveBeenCalledTimes(1);
+    });
+  });
 
   describe('a GraphQL context without an HTTP response (Apollo on Fastify keeps only the request)', () => {
     const fastifyRequestOnly = () => ({ req: { headers: {}, ip: '127.0.0.1' } });

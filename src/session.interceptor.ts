@@ -43,9 +43,10 @@ export class SessionInterceptor implements NestInterceptor {
       }
       return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
     }
+    // Errors of the handler only: a commit that failed is not tried again.
     return next.handle().pipe(
-      concatMap((body) => from(this.manager.commit(request, response).then(() => body))),
       catchError((error: unknown) => from(this.commitAfterError(request, response, error))),
+      concatMap((body) => from(this.commitBefore(request, response, body))),
     );
   }
 
@@ -67,6 +68,15 @@ export class SessionInterceptor implements NestInterceptor {
           'Apollo on Fastify needs `context: (req, reply) => ({ req, reply })`.',
       );
     }
+  }
+
+  private async commitBefore<T>(request: SessionHttpRequest, response: unknown, body: T): Promise<T> {
+    try {
+      await this.manager.commit(request, response);
+    } catch (error) {
+      throw toHttpException(error);
+    }
+    return body;
   }
 
   /** Keeps what the handler changed before it threw; the handler's error is what the client sees. */
