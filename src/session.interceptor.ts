@@ -43,7 +43,7 @@ export class SessionInterceptor implements NestInterceptor {
       }
       return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
     }
-    // Errors of the handler only: a commit that failed is not tried again.
+    // catchError comes first, so it sees the handler's errors only: a failed commit is not tried again.
     return next.handle().pipe(
       catchError((error: unknown) => from(this.commitAfterError(request, response, error))),
       concatMap((body) => from(this.commitBefore(request, response, body))),
@@ -70,6 +70,7 @@ export class SessionInterceptor implements NestInterceptor {
     }
   }
 
+  /** Persists the session before the response goes out; a failed commit is answered with its HTTP error. */
   private async commitBefore<T>(request: SessionHttpRequest, response: unknown, body: T): Promise<T> {
     try {
       await this.manager.commit(request, response);
