@@ -5,6 +5,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   Module,
   Param,
   Post,
@@ -25,8 +26,7 @@ import { PEER_POOL_SIZE, type AppConfig } from '../protocol';
  */
 const COOKIE = 'sid';
 const TABLE = 'one_query_session';
-
-let pool: Pool;
+const POOL = Symbol('one-query pg pool');
 
 function statement(name: string, text: string, values: unknown[]): QueryConfig {
   return { name, text, values };
@@ -40,36 +40,13 @@ function idHashOf(cookieHeader: string | undefined): string {
   return createHash('sha256').update(match[1]).digest('hex');
 }
 
-async function dataOf(cookieHeader: string | undefined): Promise<Record<string, unknown>> {
-  const { rows } = await pool.query<{ data: Record<string, unknown> }>(
-    statement('one-query-read', `SELECT data FROM ${TABLE} WHERE id_hash = $1 AND expires_at > now()`, [
-      idHashOf(cookieHeader),
-    ]),
-  );
-  if (rows.length === 0) {
-    throw new UnauthorizedException('You need to log in');
-  }
-  return rows[0].data;
-}
-
-async function setKey(cookieHeader: string | undefined, key: string, value: unknown): Promise<void> {
-  const { rowCount } = await pool.query(
-    statement(
-      'one-query-write',
-      `UPDATE ${TABLE} SET data = data || jsonb_build_object($2::text, $3::jsonb) WHERE id_hash = $1 AND expires_at > now()`,
-      [idHashOf(cookieHeader), key, JSON.stringify(value)],
-    ),
-  );
-  if (rowCount === 0) {
-    throw new UnauthorizedException('You need to log in');
-  }
-}
-
 @Controller()
 class OneQueryController {
+  constructor(@Inject(POOL) private readonly pool: Pool) {}
+
   @Get('read')
   async read(@Headers('cookie') cookie: string | undefined): Promise<{ userId: string; counter: number }> {
-    const data = await dataOf(cookie);
+    const data = await this.dataOf(cookie);
     return { userId: data.userId as string, counter: (data.counter as number | undefined) ?? 0 };
   }
 
@@ -81,7 +58,7 @@ class OneQueryController {
   ): Promise<{ counter: number }> {
     // The module's write reads then patches; a client that sends the value needs no read.
     const counter = typeof body?.counter === 'number' ? body.counter : 1;
-    await setKey(cookie, 'counter', counter);
+    await this.setKey(cookie, 'counter', counter);
     return { counter };
   }
 
@@ -93,7 +70,7 @@ class OneQueryController {
   ): Promise<{ userId: string }> {
     const userId = typeof body?.user === 'string' ? body.user : 'bench-user';
     const id = randomBytes(32).toString('base64url');
-    await pool.query(
+    await this.pool.query(
       statement(
         'one-query-login',
         `INSERT INTO ${TABLE} (id_hash, data, expires_at) VALUES ($1, $2, now() + interval '1 day')`,
@@ -107,31 +84,49 @@ class OneQueryController {
   @Post('mark/:key')
   @HttpCode(200)
   async mark(@Headers('cookie') cookie: string | undefined, @Param('key') key: string): Promise<{ key: string }> {
-    await setKey(cookie, key, true);
+    await this.setKey(cookie, key, true);
     return { key };
   }
 
   @Get('keys')
   async keys(@Headers('cookie') cookie: string | undefined): Promise<{ keys: string[] }> {
-    return { keys: Object.keys(await dataOf(cookie)).filter((key) => key !== 'userId') };
+    return { keys: Object.keys(await this.dataOf(cookie)).filter((key) => key !== 'userId') };
+  }
+
+  private async dataOf(cookieHeader: string | undefined): Promise<Record<string, unknown>> {
+    const { rows } = await this.pool.query<{ data: Record<string, unknown> }>(
+      statement('one-query-read', `SELECT data FROM ${TABLE} WHERE id_hash = $1 AND expires_at > now()`, [
+        idHashOf(cookieHeader),
+      ]),
+    );
+    if (rows.length === 0) {
+      throw new UnauthorizedException('You need to log in');
+    }
+    return rows[0].data;
+  }
+
+  private async setKey(cookieHeader: string | undefined, key: string, value: unknown): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      statement(
+        'one-query-write',
+        `UPDATE ${TABLE} SET data = data || jsonb_build_object($2::text, $3::jsonb) WHERE id_hash = $1 AND expires_at > now()`,
+        [idHashOf(cookieHeader), key, JSON.stringify(value)],
+      ),
+    );
+    if (rowCount === 0) {
+      throw new UnauthorizedException('You need to log in');
+    }
   }
 }
 
-@Module({ controllers: [OneQueryController] })
-class OneQueryModule {}
-
 export async function createOneQueryApp(config: AppConfig): Promise<INestApplication> {
-  pool = new Pool({ connectionString: config.databaseUrl, max: PEER_POOL_SIZE });
+  const pool = new Pool({ connectionString: config.databaseUrl, max: PEER_POOL_SIZE });
   await pool.query(
     `CREATE TABLE IF NOT EXISTS ${TABLE} (
        id_hash text PRIMARY KEY, data jsonb NOT NULL, expires_at timestamptz NOT NULL
      ) WITH (fillfactor = 80)`,
   );
-  const app = await NestFactory.create(OneQueryModule, { logger: ['error', 'warn'] });
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await close();
-    await pool.end();
-  };
-  return app;
+  @Module({ controllers: [OneQueryController], providers: [{ provide: POOL, useValue: pool }] })
+  class OneQueryModule {}
+  return NestFactory.create(OneQueryModule, { logger: ['error', 'warn'] });
 }
