@@ -9,7 +9,7 @@ import type { ProfileSummary } from './profile-summary';
 import type { ScaleResult } from './scale';
 import type { Summary } from './summary';
 import type { TableStats } from './table-stats';
-import type { TargetCheck } from './targets';
+import { MODULE_VARIANTS, type TargetCheck } from './targets';
 
 /** Everything one run measured: what `latest.json` holds. */
 export interface BenchReport {
@@ -230,8 +230,7 @@ function yardstickLines(summaries: Summary[]): string[] {
   if (!yardstick?.vsNone) {
     return [];
   }
-  const modules = ['nest-sessions', 'nest-sessions-fastify']
-    .map(read)
+  const modules = MODULE_VARIANTS.map(read)
     .filter((s): s is Summary => s !== undefined)
     .map((s) => `${s.variant} ${(s.requestsPerSecond / yardstick.requestsPerSecond).toFixed(2)}×`);
   return [

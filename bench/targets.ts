@@ -11,7 +11,7 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
-const MODULE_VARIANTS = ['nest-sessions', 'nest-sessions-fastify'] as const;
+export const MODULE_VARIANTS = ['nest-sessions', 'nest-sessions-fastify'] as const;
 
 /** The targets: ratios against the peer in the same run, checked on both module variants. */
 export function checkTargets(summaries: Summary[], guard: LostUpdateCheck[], scale: ScaleResult | null): TargetCheck[] {

@@ -406,12 +406,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
     });
 
     describe('writes under a session limit (a login under the refuse policy)', () => {
-      const limitOf = (max: number, userId = 'alice', tenant = ''): UserSessionLimit => ({
-        userId,
-        tenant,
-        max,
-        now: NOW,
-      });
+      const limitOf = (max: number): UserSessionLimit => ({ userId: 'alice', tenant: '', max, now: NOW });
       const login = { userId: 'alice' };
 
       it('creates a session while the user has fewer than max other live sessions, counting only theirs', async () => {
