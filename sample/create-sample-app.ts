@@ -32,7 +32,9 @@ export async function createSampleApp(config: SampleConfig & { databaseUrl: stri
 async function createFastifyApp(module: DynamicModule, options: NestApplicationOptions): Promise<INestApplication> {
   // Loaded only when asked for, so the Express sample never needs Fastify installed.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT });
+  // While shutting down, answer the requests that still arrive (with `Connection: close`), as Express does,
+  // rather than Fastify's default 503.
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, return503OnClosing: false });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   parseJsonLikeExpress(app.getHttpAdapter().getInstance());
   return app;

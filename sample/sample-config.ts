@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import proxyAddr from 'proxy-addr';
 
 /** Everything the sample reads from its environment (see ../shared/sample-contract.md). */
 export interface SampleConfig {
@@ -16,10 +17,12 @@ export interface SampleConfig {
   storeTimeout?: number;
   /** Database pool size. */
   poolSize?: number;
-  /** Take the client IP from X-Forwarded-For. */
-  trustProxy?: boolean;
+  /** Which proxies' X-Forwarded-For to believe: `'loopback'`, a number of hops, or addresses/CIDRs; unset: none. */
+  trustProxy?: number | string | string[];
   /** Replace session IDs this often (milliseconds). */
   renewAfter?: number;
+  /** How long a replaced ID still finds its session (milliseconds); the library's default when unset. */
+  renewalGracePeriod?: number;
   /** Bind sessions to the client's IP and/or user agent. */
   bind?: { ip?: boolean; userAgent?: boolean };
   /** Most sessions per user, and what a login beyond it does. */
@@ -27,6 +30,8 @@ export interface SampleConfig {
   sessionLimitPolicy?: 'evict-oldest' | 'refuse';
   /** Request header naming the tenant; unset: no tenants. */
   tenantHeader?: string;
+  /** The cookie's `Secure` attribute (and with it the `__Host-` name); unset: the library's default. */
+  cookieSecure?: boolean;
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
@@ -45,12 +50,13 @@ export function loadSampleConfig(
     cleanupInterval: integer(env, 'SESSION_CLEANUP_INTERVAL_MS', 60_000),
     maxSessionBytes: integer(env, 'SESSION_MAX_BYTES', 65_536),
     storeTimeout: optionalInteger(env, 'SESSION_STORE_TIMEOUT_MS'),
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustProxy: trustProxy(env.TRUST_PROXY),
     renewAfter: optionalInteger(env, 'SESSION_RENEW_AFTER_MS'),
     bind: binding(env.SESSION_BIND),
     maxSessionsPerUser: optionalInteger(env, 'SESSION_MAX_PER_USER'),
     sessionLimitPolicy: limitPolicy(env.SESSION_LIMIT_POLICY),
     tenantHeader: env.SESSION_TENANT_HEADER || undefined,
+    cookieSecure: optionalBoolean(env, 'SESSION_COOKIE_SECURE'),
   };
 }
 
@@ -66,11 +72,46 @@ function binding(value: string | undefined): SampleConfig['bind'] {
   return { ip: parts.includes('ip'), userAgent: parts.includes('user-agent') };
 }
 
+function trustProxy(value: string | undefined): SampleConfig['trustProxy'] {
+  if (value === undefined || value.trim() === '') {
+    return undefined;
+  }
+  if (/^\s*\d+\s*$/.test(value)) {
+    return Number(value);
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (!entries.every(isProxyAddress)) {
+    throw new Error(
+      `TRUST_PROXY takes "loopback", a number of hops, or a comma-separated list of addresses/CIDRs; got "${value}".`,
+    );
+  }
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  try {
+    return entry !== '' && typeof proxyAddr.compile(entry) === 'function';
+  } catch {
+    return false;
+  }
+}
+
 function limitPolicy(value: string | undefined): SampleConfig['sessionLimitPolicy'] {
   if (value === undefined || value === '' || value === 'evict-oldest' || value === 'refuse') {
     return (value || undefined) as SampleConfig['sessionLimitPolicy'];
   }
   throw new Error(`SESSION_LIMIT_POLICY must be "evict-oldest" or "refuse"; got "${value}".`);
+}
+
+function optionalBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new Error(`${name} must be "true" or "false"; got "${raw}".`);
+  }
+  return raw === 'true';
 }
 
 function optionalInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -9,6 +9,7 @@ export type {
   SessionLimitPolicy,
   SessionTenantResolver,
   SessionRequest,
+  SessionClearSiteDataType,
 } from './session-module-options.interface';
 export type { ResolvedSessionOptions } from './session-options';
 export { SESSION_MODULE_OPTIONS, SESSION_ROLES_KEY } from './session.constants';
@@ -18,7 +19,8 @@ export type { SessionUser } from './session-user.interface';
 export { SessionAuthGuard } from './session-auth.guard';
 export { Roles } from './roles.decorator';
 export { SessionInterceptor } from './session.interceptor';
-export { SessionCleanupService } from './session-cleanup.service';
+export { SessionCleanupService, type SessionCleanupResult } from './session-cleanup.service';
+export { createGracefulShutdown } from './graceful-shutdown';
 export { SessionService, type SessionInfo, type SessionScope } from './session.service';
 export { SessionEvents, SESSION_EVENT_PREFIX } from './session-events';
 export type { SessionEvent, SessionEventType } from './session-event.interface';
@@ -27,6 +29,7 @@ export type {
   SessionData,
   SessionPatch,
   SessionSummary,
+  SessionWriteOptions,
   StoredSession,
   UserSessionLimit,
   UserSessionsFilter,
@@ -38,12 +41,14 @@ export { SESSION_MIGRATIONS } from './migrations/session-migrations';
 export { CreateSessionsTable1732500000000 } from './migrations/create-sessions-table.migration';
 export { AddSessionHandlesAndTenants1732600000000 } from './migrations/add-session-handles-and-tenants.migration';
 export { TuneSessionsTable1732700000000 } from './migrations/tune-sessions-table.migration';
+export { AddPreviousIdHash1733000000000 } from './migrations/add-previous-id-hash.migration';
 export {
   SessionError,
   SessionConfigurationError,
   SessionStoreUnavailableError,
   SessionTooLargeError,
   SessionValueError,
+  SessionDataRejectedError,
   SessionStateError,
   SessionLimitExceededError,
 } from './session.errors';

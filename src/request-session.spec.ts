@@ -1,3 +1,4 @@
+import { SESSION_DEFAULTS } from './session.constants';
 import { SessionStateError, SessionValueError } from './session.errors';
 import type { Session } from './session.interface';
 import { RequestSession, type SessionPersistence } from './request-session';
@@ -117,6 +118,55 @@ describe('RequestSession', () => {
 
     it('refuses an empty key', () => {
       expect(() => loadedSession().set('', 1)).toThrow(/non-empty string/);
+    });
+
+    it.each<[string, string, RegExp]>([
+      ['a NUL character', 'a\u0000b', /^Session key "a\\u0000b" cannot be stored: the key contains a NUL character/],
+      ['a lone surrogate', 'x\ud800', /^Session key "x\\ud800" cannot be stored: the key contains a lone surrogate/],
+    ])('refuses a key with %s, naming it escaped, and changes nothing', (_label, key, message) => {
+      const session = loadedSession({ a: 1 });
+      expect(() => session.set(key, 1)).toThrow(SessionValueError);
+      expect(() => session.set(key, 1)).toThrow(message);
+      expect(session.keys()).toEqual(['a']);
+      expect(session.hasChanges).toBe(false);
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['a NUL character in a string', 'a\u0000', /the value contains a NUL character/],
+      ['a NUL character deep inside', { list: [{ text: '\u0000' }] }, /the value at list\[0\]\.text contains a NUL/],
+      ['a NUL character in an object key', { nested: { 'k\u0000': 1 } }, /a key of the value at nested contains a NUL/],
+      ['a lone high surrogate', '\ud83d', /the value contains a lone surrogate/],
+      ['a lone low surrogate', ['\ude00'], /the value at \[0\] contains a lone surrogate/],
+      ['a lone surrogate in an object key', { '\udfff': 1 }, /a key of the value contains a lone surrogate/],
+    ])('refuses a value with %s and keeps the old value', (_label, value, reason) => {
+      const session = loadedSession({ kept: 'old' });
+      expect(() => session.set('kept', value)).toThrow(reason);
+      expect(session.get('kept')).toBe('old');
+      expect(session.hasChanges).toBe(false);
+    });
+
+    it('refuses a value nested 100,000 deep with SessionValueError, not a stack overflow', () => {
+      let deep: unknown = 'bottom';
+      for (let level = 0; level < 100_000; level++) {
+        deep = level % 2 === 0 ? [deep] : { next: deep };
+      }
+      const session = loadedSession();
+      expect(() => session.set('deep', deep)).toThrow(SessionValueError);
+      expect(() => session.set('deep', deep)).toThrow(
+        `the value is nested more than ${SESSION_DEFAULTS.maxValueDepth} levels deep`,
+      );
+      expect(session.hasChanges).toBe(false);
+    });
+
+    it('accepts a value nested as deep as the limit, and copies it in toJSON', () => {
+      let deep: unknown = 'bottom';
+      for (let level = 0; level < SESSION_DEFAULTS.maxValueDepth; level++) {
+        deep = { next: deep };
+      }
+      const session = loadedSession();
+      session.set('deep', deep);
+      expect(session.toJSON()).toEqual({ deep });
+      expect(JSON.parse(JSON.stringify(session))).toEqual({ deep });
     });
 
     it('types keys and values through Session<T>', () => {
@@ -298,6 +348,54 @@ describe('RequestSession', () => {
       const session = loadedSession();
       expect(session.flashes('info')).toEqual([]);
       expect(session.hasChanges).toBe(false);
+    });
+
+    const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+    it.each(PROTOTYPE_NAMES)('queues and returns the type %s like any other', (type) => {
+      const session = loadedSession();
+      session.flash(type, 'one').flash(type, 'two').flash('info', 'kept');
+      expect(session.flashes(type)).toEqual(['one', 'two']);
+      expect(session.flashes(type)).toEqual([]);
+      expect(Object.keys(session.flashes())).toEqual(['info']);
+    });
+
+    it.each(PROTOTYPE_NAMES)('answers no messages of type %s when none were queued, not a prototype member', (type) => {
+      const session = loadedSession({ __flash: { info: ['stored'] } });
+      expect(session.flashes(type)).toEqual([]);
+      expect(Array.isArray(session.flashes(type))).toBe(true);
+      expect(session.hasChanges).toBe(false);
+    });
+
+    it('stores __proto__ as a type (an own key, as JSON writes it), leaving the prototype alone', () => {
+      const session = loadedSession();
+      session.flash('__proto__', 'p').flash('constructor', 'c');
+      expect(JSON.stringify(session.changed.get('__flash'))).toBe('{"__proto__":["p"],"constructor":["c"]}');
+      const all = session.flashes();
+      expect(Object.keys(all)).toEqual(['__proto__', 'constructor']);
+      expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value).toEqual(['p']);
+      expect(all.constructor).toEqual(['c']);
+      expect(({} as Record<string, unknown>).p).toBeUndefined();
+    });
+
+    it('reads such types from a session loaded from the store', () => {
+      const stored = JSON.parse('{"__proto__":["p"],"toString":["t"],"info":["i"]}') as Record<string, string[]>;
+      const session = loadedSession({ __flash: stored });
+      expect(session.flashes('__proto__')).toEqual(['p']);
+      expect(JSON.stringify(session.changed.get('__flash'))).toBe('{"toString":["t"],"info":["i"]}');
+      const rest = session.flashes();
+      expect(Object.keys(rest)).toEqual(['toString', 'info']);
+      expect(rest.toString).toEqual(['t']);
+      expect([...session.removed]).toEqual(['__flash']);
+    });
+
+    it('refuses a type or message with a NUL character or a lone surrogate, and queues nothing', () => {
+      const session = loadedSession();
+      expect(() => session.flash('in\u0000fo', 'x')).toThrow(SessionValueError);
+      expect(() => session.flash('\ud800', 'x')).toThrow(/lone surrogate/);
+      expect(() => session.flash('info', 'x\u0000')).toThrow(/NUL character/);
+      expect(session.hasChanges).toBe(false);
+      expect(session.flashes()).toEqual({});
     });
   });
 

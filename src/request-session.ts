@@ -12,6 +12,15 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
+/** What the store holds of the fields that only a successful request may change. */
+interface Baseline {
+  id: string;
+  userId: string | null;
+  user: unknown;
+  lifetime: number | null;
+  absoluteExpiresAt: number;
+}
+
 /** Saves or reloads a session on demand; implemented by the session manager. */
 export interface SessionPersistence {
   save(session: RequestSession): Promise<void>;
@@ -33,12 +42,18 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   cookieDirty = false;
   /** The ID is being replaced because of `renewAfter`, not by the application. */
   renewing = false;
+  /** This request logged the user out or destroyed the session (`Clear-Site-Data` may follow). */
+  ended = false;
+  /** The session came from the store (not created by this request). */
+  readonly loadedFromStore: boolean;
   /** The latest save; the next one waits for it (a request's GraphQL fields commit one session concurrently). */
   saving: Promise<void> = Promise.resolve();
   /** Counts changes, so a save forgets those it wrote and not those made while it was in flight. */
   private changeCount = 0;
   private readonly keyChangedAt = new Map<string, number>();
   private flagsChangedAt = 0;
+  /** What the store holds of what only a successful request may change: see {@link keepOnlyDataChanges}. */
+  private baseline: Baseline;
 
   /**
    * @param currentId the session ID (never stored, only its hash)
@@ -51,7 +66,10 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     public record: StoredSession,
     private readonly persistence: SessionPersistence,
     readonly client: ClientInfo = { ip: null, userAgent: null },
-  ) {}
+  ) {
+    this.loadedFromStore = storedIdHash !== null;
+    this.baseline = this.currentBaseline();
+  }
 
   /** The session ID. Secret: it is what the cookie carries. */
   get id(): string {
@@ -150,6 +168,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   /** Deletes the session from the store when the request commits and clears the cookie. */
   destroy(): void {
     this.destroyed = true;
+    this.ended = true;
   }
 
   /** Extends the session's expiry on this request even if nothing changed. */
@@ -207,14 +226,16 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.record.userId = null;
     this.userChanged = true;
     this.flagsChangedAt = ++this.changeCount;
-    return this.regenerate();
+    this.regenerate();
+    this.ended = true;
+    return this;
   }
 
-  /** Queues a message for a later request. */
+  /** Queues a message for a later request. Any type string works, `constructor` and `__proto__` included. */
   flash(type: string, message: string): this {
     this.assertUsable();
     assertJsonValue(`flash ${type}`, message);
-    const messages = { ...this.readFlash() };
+    const messages = this.readFlash();
     messages[type] = [...(messages[type] ?? []), message];
     this.write(RESERVED_FLASH_KEY, messages);
     return this;
@@ -232,9 +253,10 @@ export class RequestSession<T extends object = SessionData> implements Session<T
       }
       return messages;
     }
-    const { [type]: taken = [], ...rest } = messages;
-    if (taken.length > 0 && Object.keys(rest).length > 0) {
-      this.write(RESERVED_FLASH_KEY, rest);
+    const taken = messages[type] ?? [];
+    delete messages[type];
+    if (taken.length > 0 && Object.keys(messages).length > 0) {
+      this.write(RESERVED_FLASH_KEY, messages);
     } else if (taken.length > 0) {
       this.remove(RESERVED_FLASH_KEY);
     }
@@ -270,6 +292,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   markSaved(storedIdHash: string | null, writtenUpTo = Infinity): void {
     this.storedIdHash = storedIdHash;
     this.renewing = false;
+    this.baseline = this.currentBaseline();
     const written = (key: string) => (this.keyChangedAt.get(key) ?? 0) <= writtenUpTo;
     for (const key of [...this.changed.keys(), ...this.removed].filter(written)) {
       this.changed.delete(key);
@@ -283,8 +306,42 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     }
   }
 
+  /**
+   * A copy of the queued messages in an object without prototype, so every type is an own key:
+   * `constructor` finds nothing inherited, and `__proto__` is stored instead of replacing the prototype.
+   */
+  /**
+   * After the handler threw: drops every change only a successful request may make (a login,
+   * logout, role change, new ID, new lifetime, destroy), keeping plain data changes. An error
+   * response must never carry a logged-in (or logged-out) session the handler did not finish with.
+   */
+  keepOnlyDataChanges(): void {
+    const { id, userId, user, lifetime, absoluteExpiresAt } = this.baseline;
+    this.currentId = id;
+    this.renewing = false;
+    this.destroyed = false;
+    this.ended = false;
+    this.cookieDirty = this.storedIdHash === null;
+    this.userChanged = false;
+    this.lifetimeChanged = false;
+    Object.assign(this.record, { userId, lifetime, absoluteExpiresAt });
+    this.changed.delete(RESERVED_USER_KEY);
+    this.removed.delete(RESERVED_USER_KEY);
+    if (user === undefined) {
+      delete this.record.data[RESERVED_USER_KEY];
+    } else {
+      this.record.data[RESERVED_USER_KEY] = user;
+    }
+  }
+
+  private currentBaseline(): Baseline {
+    const { userId, lifetime, absoluteExpiresAt, data } = this.record;
+    return { id: this.currentId, userId, user: data[RESERVED_USER_KEY], lifetime, absoluteExpiresAt };
+  }
+
   private readFlash(): FlashMessages {
-    return (this.record.data[RESERVED_FLASH_KEY] as FlashMessages | undefined) ?? {};
+    const stored = this.record.data[RESERVED_FLASH_KEY] as FlashMessages | undefined;
+    return Object.assign(Object.create(null) as FlashMessages, stored);
   }
 
   private write(key: string, value: unknown): void {

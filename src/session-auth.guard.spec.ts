@@ -55,11 +55,11 @@ async function storeWithSession(user: SessionUser | null): Promise<{ store: Memo
     userAgent: null,
   };
   await store.create(SessionSigner.hashId(id), record);
-  return { store, cookie: `sid=${new SessionSigner([SECRET]).sign(id)}` };
+  return { store, cookie: `__Host-sid=${new SessionSigner([SECRET]).sign(id)}` };
 }
 
 function managerOn(store: MemorySessionStore): SessionManager {
-  return new SessionManager(resolveSessionOptions({ secret: SECRET }, {}), store, new SessionEvents({} as ModuleRef));
+  return new SessionManager(resolveSessionOptions({ secret: SECRET }), store, new SessionEvents({} as ModuleRef));
 }
 
 function contextFor(request: SessionHttpRequest, controller: new () => object, method: string): ExecutionContext {
@@ -106,7 +106,7 @@ describe('SessionAuthGuard', () => {
   });
 
   it('answers 401 when there is no session at all', async () => {
-    const { result } = await guard(editor, OpenController, 'read', 'sid=forged');
+    const { result } = await guard(editor, OpenController, 'read', '__Host-sid=forged');
     await expect(result).rejects.toBeInstanceOf(UnauthorizedException);
   });
 

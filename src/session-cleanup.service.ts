@@ -1,7 +1,29 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { SESSION_MODULE_OPTIONS } from './session.constants';
 import type { ResolvedSessionOptions } from './session-options';
+import { callStore } from './session-store-call';
+import { SessionStoreHealth } from './session-store-health';
 import { SessionStore } from './session-store.interface';
+
+/** What one run of {@link SessionCleanupService.run} did. */
+export interface SessionCleanupResult {
+  /** How many expired sessions it deleted. */
+  deleted: number;
+  /**
+   * Why it ended. `'complete'`: no session that had expired when it started is left.
+   * `'locked'`: another instance holds the cleanup lock (it is cleaning up), so this run stopped.
+   * `'stopped'`: the application began shutting down, so it stopped between batches.
+   * `'failed'`: the store failed or did not answer within `storeTimeout` (logged); the next run tries again.
+   */
+  outcome: 'complete' | 'locked' | 'stopped' | 'failed';
+}
 
 /**
  * Deletes expired sessions every `cleanupInterval` ms, in batches of `cleanupBatchSize`.
@@ -9,14 +31,16 @@ import { SessionStore } from './session-store.interface';
  * Inject it and call `run()` to clean up by hand.
  */
 @Injectable()
-export class SessionCleanupService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('SessionCleanup');
   private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private running?: Promise<SessionCleanupResult>;
+  private stopping = false;
 
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly health: SessionStoreHealth,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -26,38 +50,67 @@ export class SessionCleanupService implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
-  /** Stops the schedule and waits for a running batch, before the app closes its database pool. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Shutdown has begun: no new run starts, and a running one stops after its current batch. */
+  onModuleDestroy(): void {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Waits for the current batch (at most `storeTimeout`), before the app closes its database pool. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.onModuleDestroy();
     await this.running;
   }
 
   /**
-   * Deletes every session expired by now and resolves to how many it deleted. Never rejects:
-   * failures are logged and the next run tries again. Concurrent calls share one run.
+   * Deletes every session expired by now, batch by batch, and resolves to what it did. Never
+   * rejects: failures are logged and the next run tries again. Concurrent calls share one run.
    */
-  run(): Promise<number> {
+  run(): Promise<SessionCleanupResult> {
     this.running ??= this.deleteExpired().finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async deleteExpired(): Promise<number> {
+  private async deleteExpired(): Promise<SessionCleanupResult> {
     const now = Date.now();
-    let total = 0;
+    let deleted = 0;
     try {
       for (;;) {
-        const deleted = await this.store.deleteExpired(now, this.options.cleanupBatchSize);
-        total += deleted;
-        if (deleted < this.options.cleanupBatchSize) {
-          return total;
+        if (this.stopping) {
+          this.logger.log(
+            `Cleanup stopped after deleting ${deleted} expired sessions: the application is shutting down`,
+          );
+          return { deleted, outcome: 'stopped' };
+        }
+        const batch = await this.deleteBatch(now);
+        if (batch === null) {
+          this.logger.log(`Cleanup skipped after deleting ${deleted}: another instance holds the cleanup lock`);
+          return { deleted, outcome: 'locked' };
+        }
+        deleted += batch;
+        if (batch < this.options.cleanupBatchSize) {
+          return { deleted, outcome: 'complete' };
         }
       }
     } catch (error) {
-      this.logger.error(
-        `Cleanup of expired sessions failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return total;
+      this.logger.error(`Cleanup of expired sessions failed: ${reasonOf(error)}`);
+      return { deleted, outcome: 'failed' };
     }
   }
+
+  /** One batch, bounded by `storeTimeout` so that a store that hangs cannot hold up shutdown. */
+  private deleteBatch(now: number): Promise<number | null> {
+    return callStore(
+      () => this.store.deleteExpired(now, this.options.cleanupBatchSize),
+      this.options.storeTimeout,
+      this.health,
+    );
+  }
+}
+
+/** The message of what went wrong: the store's own error rather than the 503 wrapped around it. */
+function reasonOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -6,6 +6,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
+  SessionDataRejectedError,
   SessionLimitExceededError,
   SessionStoreUnavailableError,
   SessionTooLargeError,
@@ -26,7 +27,7 @@ export function toHttpException(error: unknown): unknown {
   if (error instanceof SessionLimitExceededError) {
     return new ConflictException(error.message, { cause: error });
   }
-  if (error instanceof SessionValueError) {
+  if (error instanceof SessionValueError || error instanceof SessionDataRejectedError) {
     return new BadRequestException(error.message, { cause: error });
   }
   return error;

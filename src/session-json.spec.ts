@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { SESSION_DEFAULTS } from './session.constants';
 import { SessionValueError } from './session.errors';
 import { assertJsonValue } from './session-json';
 
@@ -35,6 +36,23 @@ class Cart {
   items: string[] = [];
 }
 
+const MAX_DEPTH = SESSION_DEFAULTS.maxValueDepth;
+
+const NESTINGS = ['array', 'object', 'mixed'] as const;
+
+/** `depth` containers inside one another, built without recursion: arrays, objects, or both in turn. */
+function nested(depth: number, kind: (typeof NESTINGS)[number] = 'mixed'): unknown {
+  let value: unknown = 'bottom';
+  for (let level = 0; level < depth; level++) {
+    const asArray = kind === 'array' || (kind === 'mixed' && level % 2 === 0);
+    value = asArray ? [value] : { next: value };
+  }
+  return value;
+}
+
+/** Whether UTF-8 gives `text` back unchanged: false exactly when it holds a lone surrogate. */
+const isWellFormed = (text: string): boolean => Buffer.from(text, 'utf8').toString('utf8') === text;
+
 describe('assertJsonValue', () => {
   describe('accepts what JSON gives back unchanged', () => {
     const nullPrototype = Object.create(null) as Record<string, unknown>;
@@ -56,6 +74,12 @@ describe('assertJsonValue', () => {
         { user: { name: 'Ada', tags: ['a', 'b'], address: { zip: null } }, list: [1, [2, [3, { deep: true }]]] },
       ],
       ['an object without prototype', nullPrototype],
+      ['a surrogate pair (an emoji)', '😀 and \ud83d\ude00'],
+      ['control characters other than NUL', '\u0001\u001f\u007f'],
+      ['the last code points of the BMP', '\ufffe\uffff'],
+      ['arrays nested as deep as the limit', nested(MAX_DEPTH, 'array')],
+      ['objects nested as deep as the limit', nested(MAX_DEPTH, 'object')],
+      ['wide and shallow data', Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, [i]]))],
       [
         'the same object twice (not a cycle)',
         (() => {
@@ -143,6 +167,58 @@ describe('assertJsonValue', () => {
       list.push(list);
       expect(rejectionOf('node', list).message).toMatch(/the value at \[0\] refers to itself/);
     });
+
+    it.each<[string, unknown, RegExp]>([
+      ['a NUL character', 'a\u0000b', /^the value contains a NUL character \(\\u0000\), which PostgreSQL cannot/],
+      ['a NUL character deep inside', { a: [1, { b: '\u0000' }] }, /^the value at a\[1\]\.b contains a NUL character/],
+      ['a NUL character in an object key', { 'x\u0000': 1 }, /^a key of the value contains a NUL character/],
+      ['a NUL character in a nested key', { a: [{ '\u0000': 1 }] }, /^a key of the value at a\[0\] contains a NUL/],
+      ['a lone high surrogate', '\ud800', /^the value contains a lone surrogate \(half of a UTF-16 pair\)/],
+      ['a lone high surrogate at the end', 'ok\ud83d', /^the value contains a lone surrogate/],
+      ['a lone low surrogate', '\udc00ok', /^the value contains a lone surrogate/],
+      ['a pair in the wrong order', '\ude00\ud83d', /^the value contains a lone surrogate/],
+      ['a lone surrogate deep inside', [[['\udfff']]], /^the value at \[0\]\[0\]\[0\] contains a lone surrogate/],
+      ['a lone surrogate in a nested key', { a: { '\ud800x': 1 } }, /^a key of the value at a contains a lone/],
+    ])('a string or key holding %s, which PostgreSQL refuses', (_label, value, reason) => {
+      const error = rejectionOf('text', value);
+      expect(error.message.replace(/^Session key "text" cannot be stored: /, '')).toMatch(reason);
+    });
+
+    it.each<[string, string, RegExp]>([
+      ['a NUL character', 'a\u0000', /^Session key "a\\u0000" cannot be stored: the key contains a NUL character/],
+      ['a lone surrogate', '\udc00', /^Session key "\\udc00" cannot be stored: the key contains a lone surrogate/],
+    ])('a key holding %s, shown escaped in the message', (_label, key, message) => {
+      const error = rejectionOf(key, 'fine');
+      expect(error.key).toBe(key);
+      expect(error.message).toMatch(message);
+    });
+
+    it.each(NESTINGS)('%s nesting one level past the limit', (kind) => {
+      expect(rejectionOf('deep', nested(MAX_DEPTH + 1, kind)).message).toBe(
+        `Session key "deep" cannot be stored: the value is nested more than ${MAX_DEPTH} levels deep (objects and arrays inside one another)`,
+      );
+    });
+
+    it('the limit counts from the value, wherever the deep part starts', () => {
+      expect(() => assertJsonValue('k', { a: 1, b: [nested(MAX_DEPTH - 2)] })).not.toThrow();
+      expect(rejectionOf('k', { a: 1, b: [nested(MAX_DEPTH - 1)] }).message).toMatch(/nested more than/);
+    });
+
+    it.each([5_000, 100_000, 1_000_000])('nesting %i deep, with a SessionValueError, no stack overflow', (depth) => {
+      expect(rejectionOf('deep', nested(depth)).message).toMatch(`nested more than ${MAX_DEPTH} levels deep`);
+    });
+
+    it('a cycle deeper than the limit is reported as too deep, without looping', () => {
+      const list: unknown[] = [];
+      list.push(list);
+      const deepCycle = nested(MAX_DEPTH, 'array') as unknown[];
+      let innermost = deepCycle;
+      while (Array.isArray(innermost[0])) {
+        innermost = innermost[0] as unknown[];
+      }
+      innermost[0] = deepCycle;
+      expect(rejectionOf('loop', deepCycle).message).toMatch(/refers to itself|nested more than/);
+    });
   });
 
   describe('properties', () => {
@@ -151,6 +227,41 @@ describe('assertJsonValue', () => {
         fc.property(fc.jsonValue(), (value) => {
           expect(() => assertJsonValue('key', value)).not.toThrow();
           expect(sameJson(JSON.parse(JSON.stringify(value)), value)).toBe(true);
+        }),
+      );
+    });
+
+    it('accepts a string exactly when it has no NUL character and no lone surrogate', () => {
+      const codeUnit = fc.oneof(
+        fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)),
+        fc.constantFrom('\u0000', '\ud83d', '\ude00', '\ud83d\ude00', 'a'),
+      );
+      fc.assert(
+        fc.property(fc.string({ unit: codeUnit, maxLength: 12 }), (text) => {
+          const storable = !text.includes('\u0000') && isWellFormed(text);
+          for (const value of [text, { [text === '' ? 'k' : text]: 1 }, [{ deep: [text] }]]) {
+            let accepted = true;
+            try {
+              assertJsonValue('key', value);
+            } catch (error) {
+              expect(error).toBeInstanceOf(SessionValueError);
+              accepted = false;
+            }
+            expect(accepted).toBe(storable);
+          }
+        }),
+      );
+    });
+
+    it('accepts nesting up to the limit and refuses anything deeper', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 3 * MAX_DEPTH }), fc.constantFrom(...NESTINGS), (depth, kind) => {
+          const value = nested(depth, kind);
+          if (depth <= MAX_DEPTH) {
+            expect(() => assertJsonValue('key', value)).not.toThrow();
+          } else {
+            expect(rejectionOf('key', value).message).toMatch(/nested more than/);
+          }
         }),
       );
     });

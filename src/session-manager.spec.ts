@@ -32,17 +32,24 @@ const EPOCH_EXPIRES = 'Expires=Thu, 01 Jan 1970 00:00:00 GMT';
 interface FakeResponse {
   headersSent: boolean;
   setCookies: string[];
+  /** Headers set (not appended), by lower-case name. */
+  headers: Record<string, string>;
   append(name: string, value: string): void;
+  setHeader(name: string, value: string): void;
 }
 
 function fakeResponse(): FakeResponse {
   const response: FakeResponse = {
     headersSent: false,
     setCookies: [],
+    headers: {},
     append(name, value) {
       if (name.toLowerCase() === 'set-cookie') {
         response.setCookies.push(value);
       }
+    },
+    setHeader(name, value) {
+      response.headers[name.toLowerCase()] = value;
     },
   };
   return response;
@@ -58,7 +65,7 @@ interface Client {
 function fakeRequest(cookie?: string, client: Client = {}): SessionHttpRequest {
   return {
     headers: { cookie, 'user-agent': client.userAgent ?? 'jest-agent', ...client.headers },
-    ip: client.ip ?? '203.0.113.7',
+    socket: { remoteAddress: client.ip ?? '203.0.113.7' },
   };
 }
 
@@ -98,7 +105,7 @@ class Harness {
     this.events = events ?? new SessionEvents({} as ModuleRef);
     this.events.events$.subscribe((event) => this.emitted.push(event));
     this.manager = new SessionManager(
-      resolveSessionOptions({ secret: SECRET, ...options }, {}),
+      resolveSessionOptions({ secret: SECRET, ...options }),
       this.store,
       this.events,
     );
@@ -240,8 +247,8 @@ describe('SessionManager', () => {
         ip: '203.0.113.7',
         userAgent: 'jest-agent',
       });
-      expect(setCookie?.split(';')[0]).toBe(`sid=${new SessionSigner([SECRET]).sign(session.id)}`);
-      expect(attributesOf(setCookie as string).sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Lax']);
+      expect(setCookie?.split(';')[0]).toBe(`__Host-sid=${new SessionSigner([SECRET]).sign(session.id)}`);
+      expect(attributesOf(setCookie as string).sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Lax', 'Secure']);
     });
 
     it('follows the cookie options', async () => {
@@ -306,8 +313,8 @@ describe('SessionManager', () => {
 
     it.each([
       ['a tampered signature', (cookie: string) => `${cookie.slice(0, -1)}${cookie.endsWith('A') ? 'B' : 'A'}`],
-      ['a tampered ID', (cookie: string) => `sid=${SessionSigner.generateId()}.${cookie.split('.')[1]}`],
-      ['garbage', () => 'sid=not-a-session'],
+      ['a tampered ID', (cookie: string) => `__Host-sid=${SessionSigner.generateId()}.${cookie.split('.')[1]}`],
+      ['garbage', () => '__Host-sid=not-a-session'],
     ])('starts a new session for %s and clears the bad cookie', async (_label, tamper) => {
       const harness = new Harness();
       await harness.start({ secret: 'data' });
@@ -355,12 +362,13 @@ describe('SessionManager', () => {
       const patch = jest.spyOn(harness.store, 'patch');
       const { session } = await harness.visit((s) => s.set('change', 2).set('added', ['x']).delete('drop'));
       expect(patch).toHaveBeenCalledTimes(1);
-      const [idHash, sent, at] = patch.mock.calls[0];
-      expect(idHash).toBe(SessionSigner.hashId(session.id));
+      const [handle, sent, at] = patch.mock.calls[0];
+      expect(handle).toBe(session.handle);
       expect(sent.set).toEqual({ change: 2, added: ['x'] });
       expect(sent.unset).toEqual(['drop']);
       expect(sent.newIdHash).toBeUndefined();
-      expect(at).toBe(START);
+      expect(at.now).toBe(START);
+      expect(at.maxBytes).toBe(65_536);
       expect((await harness.stored(session))?.data).toEqual({ keep: 'same', change: 2, added: ['x'] });
     });
 
@@ -494,7 +502,7 @@ describe('SessionManager', () => {
       const oldCookie = harness.cookie;
       const { session, setCookie } = await harness.visit((s) => s.regenerate());
       expect(session.id).not.toBe(first.id);
-      expect(setCookie?.split(';')[0]).toBe(`sid=${new SessionSigner([SECRET]).sign(session.id)}`);
+      expect(setCookie?.split(';')[0]).toBe(`__Host-sid=${new SessionSigner([SECRET]).sign(session.id)}`);
       expect(harness.store.size).toBe(1);
       expect((await harness.visit()).session.get('cart')).toEqual(['x']);
       const stale = await harness.visit(undefined, oldCookie);
@@ -507,9 +515,9 @@ describe('SessionManager', () => {
       const first = await harness.start();
       const destroy = jest.spyOn(harness.store, 'destroy');
       const { setCookie } = await harness.visit((s) => s.destroy());
-      expect(destroy).toHaveBeenCalledWith(SessionSigner.hashId(first.id));
+      expect(destroy).toHaveBeenCalledWith(first.handle);
       expect(harness.store.size).toBe(0);
-      expect(setCookie).toMatch(/^sid=;/);
+      expect(setCookie).toMatch(/^__Host-sid=;/);
       expect(setCookie).toContain(EPOCH_EXPIRES);
       expect(attributesOf(setCookie as string)).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Lax']));
       expect(harness.cookie).toBeUndefined();
@@ -815,7 +823,7 @@ describe('SessionManager', () => {
       const cause = new Error('ECONNREFUSED');
       jest.spyOn(harness.store, 'get').mockRejectedValue(cause);
       const failure = harness.manager.load(
-        fakeRequest(`sid=${new SessionSigner([SECRET]).sign(SessionSigner.generateId())}`),
+        fakeRequest(`__Host-sid=${new SessionSigner([SECRET]).sign(SessionSigner.generateId())}`),
       );
       await expect(failure).rejects.toThrow(SessionStoreUnavailableError);
       await expect(failure).rejects.toMatchObject({ cause });
@@ -825,7 +833,7 @@ describe('SessionManager', () => {
       const harness = new Harness();
       const get = jest.spyOn(harness.store, 'get').mockRejectedValue(new Error('down'));
       await expect(harness.manager.load(fakeRequest())).resolves.toBeDefined();
-      await expect(harness.manager.load(fakeRequest('sid=forged'))).resolves.toBeDefined();
+      await expect(harness.manager.load(fakeRequest('__Host-sid=forged'))).resolves.toBeDefined();
       expect(get).not.toHaveBeenCalled();
     });
 
@@ -854,7 +862,7 @@ describe('SessionManager', () => {
       jest.mocked(Date.now).mockRestore();
       const harness = new Harness({ storeTimeout: 50 });
       jest.spyOn(harness.store, 'get').mockReturnValue(new Promise(() => undefined));
-      const cookie = `sid=${new SessionSigner([SECRET]).sign(SessionSigner.generateId())}`;
+      const cookie = `__Host-sid=${new SessionSigner([SECRET]).sign(SessionSigner.generateId())}`;
       const started = Date.now();
       await expect(harness.manager.load(fakeRequest(cookie))).rejects.toThrow(/did not answer within 50 ms/);
       expect(Date.now() - started).toBeLessThan(2000);
@@ -882,7 +890,7 @@ describe('SessionManager', () => {
       expect(patch).not.toHaveBeenCalled();
       const newCookie = setCookie?.split(';')[0] as string;
       expect(newCookie).not.toBe(oldCookie);
-      expect(new SessionSigner([SECRET]).verify(newCookie.slice('sid='.length))).toEqual({
+      expect(new SessionSigner([SECRET]).verify(newCookie.slice('__Host-sid='.length))).toEqual({
         id: session.id,
         signedWithOldSecret: false,
       });
@@ -972,7 +980,7 @@ describe('SessionManager', () => {
       expect(harness.types()).toEqual(['created']);
     });
 
-    it('gives the session a new ID on the first request after renewAfter, keeping its data, and kills the old ID', async () => {
+    it('gives the session a new ID on the first request after renewAfter, keeping its data; the old ID dies after the grace period', async () => {
       const harness = new Harness({ renewAfter: MINUTE });
       const first = await harness.start({ cart: ['x'] });
       const oldCookie = harness.cookie;
@@ -980,11 +988,16 @@ describe('SessionManager', () => {
       const { session, setCookie } = await harness.visit();
       expect(session.id).not.toBe(first.id);
       expect(session.handle).toBe(first.handle);
-      expect(setCookie?.split(';')[0]).toBe(`sid=${sign(session.id)}`);
+      expect(setCookie?.split(';')[0]).toBe(`__Host-sid=${sign(session.id)}`);
       expect(harness.store.size).toBe(1);
       expect(await harness.stored(session)).toMatchObject({ data: { cart: ['x'] }, createdAt: START, idIssuedAt: now });
       expect(harness.types()).toEqual(['created', 'renewed']);
       expect(harness.emitted[1]).toMatchObject({ handle: first.handle, userId: null });
+      // A request sent with the old cookie before the renewal answered still reaches the session, without a new cookie.
+      const inFlight = await harness.browser({}, oldCookie).visit();
+      expect(inFlight.session.handle).toBe(first.handle);
+      expect(inFlight.setCookie).toBeUndefined();
+      now += 10 * SECOND + 1;
       const stale = await harness.browser({}, oldCookie).visit();
       expect(stale.session.isNew).toBe(true);
       expect(stale.session.toJSON()).toEqual({});
@@ -1090,10 +1103,14 @@ describe('SessionManager', () => {
   });
 
   describe('client address and user agent', () => {
-    const BEHIND_PROXY: Client = { ip: '10.0.0.2', headers: { 'x-forwarded-for': '198.51.100.9, 10.0.0.1' } };
+    // The leftmost address is whatever the client wrote; the proxies at 10.0.0.x appended the rest.
+    const BEHIND_PROXY: Client = {
+      ip: '10.0.0.2',
+      headers: { 'x-forwarded-for': '192.0.2.66, 198.51.100.9, 10.0.0.1' },
+    };
 
-    it('takes the IP from the first X-Forwarded-For address with trustProxy', async () => {
-      const harness = new Harness({ trustProxy: true });
+    it('takes the IP from the rightmost X-Forwarded-For address that trustProxy does not trust', async () => {
+      const harness = new Harness({ trustProxy: 'uniquelocal' });
       const { session } = await harness.browser(BEHIND_PROXY).visit((s) => s.set('a', 1));
       expect((await harness.stored(session))?.ip).toBe('198.51.100.9');
     });
@@ -1104,8 +1121,8 @@ describe('SessionManager', () => {
       expect((await harness.stored(session))?.ip).toBe('10.0.0.2');
     });
 
-    it('falls back to the platform address with trustProxy when there is no X-Forwarded-For', async () => {
-      const harness = new Harness({ trustProxy: true });
+    it('takes the socket address with trustProxy when there is no X-Forwarded-For', async () => {
+      const harness = new Harness({ trustProxy: 'uniquelocal' });
       const { session } = await harness.browser({ ip: '10.0.0.2' }).visit((s) => s.set('a', 1));
       expect((await harness.stored(session))?.ip).toBe('10.0.0.2');
     });
@@ -1207,7 +1224,7 @@ describe('SessionManager', () => {
         await expect(failure).rejects.toMatchObject({ limit: 2 });
         // The store is asked to write only under the limit, so it checks and writes in one step.
         expect(patch).toHaveBeenCalledTimes(1);
-        expect(patch.mock.calls[0][3]).toEqual({ userId: alice.id, tenant: '', max: 2, now });
+        expect(patch.mock.calls[0][2].limit).toEqual({ userId: alice.id, tenant: "", max: 2, now });
         expect(response.setCookies).toEqual([]);
         expect(harness.emitted.slice(eventsBefore)).toEqual([]);
         expect(await harness.stored(anonymous)).toMatchObject({ userId: null, data: { cart: ['x'] } });
@@ -1302,7 +1319,7 @@ describe('SessionManager', () => {
     it('reports a cookie with a bad signature as rejected, naming no session', async () => {
       const harness = new Harness();
       await harness.start();
-      const forged = `sid=${SessionSigner.generateId()}.${(harness.cookie as string).split('.')[1]}`;
+      const forged = `__Host-sid=${SessionSigner.generateId()}.${(harness.cookie as string).split('.')[1]}`;
       await harness.visit(undefined, forged);
       expect(harness.emitted.at(-1)).toEqual({
         type: 'rejected',
@@ -1335,7 +1352,7 @@ describe('SessionManager', () => {
       await phone.visit((s) => s.login(alice));
       await phone.visit((s) => s.logout());
       await phone.visit((s) => s.destroy());
-      await harness.browser(acme, `sid=${SessionSigner.generateId()}.${'A'.repeat(43)}`).visit();
+      await harness.browser(acme, `__Host-sid=${SessionSigner.generateId()}.${'A'.repeat(43)}`).visit();
       const stolen = harness.browser({ ...acme, userAgent: 'thief' });
       await stolen.visit((s) => s.set('b', 1));
       stolen.client.userAgent = 'another';

@@ -1,22 +1,30 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
+import { serialize as serializeCookie, type SerializeOptions } from 'cookie';
 import { SESSION_DEFAULTS, SESSION_MODULE_OPTIONS, SESSION_REQUEST_KEY } from './session.constants';
 import { SessionTooLargeError } from './session.errors';
 import { SessionEvents } from './session-events';
 import type { ResolvedSessionOptions } from './session-options';
-import { SessionSigner } from './session-signer';
+import { SessionSigner, type VerifiedSessionId } from './session-signer';
 import { callStore } from './session-store-call';
-import { SessionStore, type SessionPatch, type StoredSession, type UserSessionLimit } from './session-store.interface';
+import { SessionStoreHealth } from './session-store-health';
+import {
+  SessionStore,
+  type SessionPatch,
+  type SessionWriteOptions,
+  type StoredSession,
+  type UserSessionLimit,
+} from './session-store.interface';
+import { cookieValuesOf } from './platform/cookie-values';
 import { type ClientInfo, RequestSession, type SessionPersistence } from './request-session';
 import {
   appendSetCookie,
-  getClientIp,
   getCookieHeader,
   getUserAgent,
   headersSent,
+  setResponseHeader,
   type SessionHttpRequest,
 } from './platform/http-platform';
-import { firstForwardedFor } from './platform/forwarded-for';
+import { clientAddress } from './platform/client-address';
 
 /** What one request carries: its session, loaded at most once, and how its cookie arrived. */
 interface RequestState {
@@ -44,6 +52,8 @@ export class SessionManager implements SessionPersistence {
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly events: SessionEvents,
+    // Constructed by hand (unit tests), it gets a tracker of its own.
+    private readonly health: SessionStoreHealth = new SessionStoreHealth(),
   ) {
     this.signer = new SessionSigner(options.secrets);
   }
@@ -60,17 +70,17 @@ export class SessionManager implements SessionPersistence {
     if (existing) {
       return existing.loading;
     }
-    const cookieValue = parseCookies(getCookieHeader(request) ?? '')[this.options.cookie.name];
-    const verified = this.signer.verify(cookieValue);
+    const cookieValues = cookieValuesOf(getCookieHeader(request), this.options.cookie.name);
+    const verified = this.firstVerified(cookieValues);
     const client = this.clientOf(request);
     const tenant = this.options.tenant?.(request) || '';
-    if (cookieValue !== undefined && verified === null) {
+    if (cookieValues.length > 0 && verified === null) {
       this.events.publish('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
     }
     const loading = this.open(verified?.id, tenant, client, canSetCookie);
     const state: RequestState = {
       loading,
-      hadCookie: cookieValue !== undefined,
+      hadCookie: cookieValues.length > 0,
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
     };
     carrier[SESSION_REQUEST_KEY] = state;
@@ -87,11 +97,18 @@ export class SessionManager implements SessionPersistence {
     return (request as RequestWithState)[SESSION_REQUEST_KEY]?.session;
   }
 
-  /** Persists what changed in the request's session (if it was loaded) and adds the cookie header it needs. */
-  async commit(request: SessionHttpRequest, response: unknown): Promise<void> {
+  /**
+   * Persists what changed in the request's session (if it was loaded) and adds the cookie header it
+   * needs. After the handler threw (`afterError`), only plain data changes are kept: a login,
+   * logout, role, ID or lifetime change, or a destroy, made before the throw is dropped.
+   */
+  async commit(request: SessionHttpRequest, response: unknown, afterError = false): Promise<void> {
     const state = (request as RequestWithState)[SESSION_REQUEST_KEY];
     if (!state?.session) {
       return;
+    }
+    if (afterError) {
+      state.session.keepOnlyDataChanges();
     }
     await this.save(state.session);
     this.writeCookie(response, state.session, state);
@@ -144,7 +161,7 @@ export class SessionManager implements SessionPersistence {
     if (id !== undefined) {
       const idHash = SessionSigner.hashId(id, tenant);
       const stored = await this.read(idHash);
-      if (stored && (await this.acceptable(stored, idHash, client, now))) {
+      if (stored && (await this.acceptable(stored, client, now))) {
         const session = new RequestSession(id, idHash, stored, this, client);
         if (renewable && this.options.renewAfter !== null && now - stored.idIssuedAt >= this.options.renewAfter) {
           session.regenerate();
@@ -158,7 +175,7 @@ export class SessionManager implements SessionPersistence {
   }
 
   /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
-  private async acceptable(stored: StoredSession, idHash: string, client: ClientInfo, now: number): Promise<boolean> {
+  private async acceptable(stored: StoredSession, client: ClientInfo, now: number): Promise<boolean> {
     if (stored.expiresAt <= now) {
       this.events.publish('expired', { ...stored, ...client });
       return false;
@@ -168,7 +185,7 @@ export class SessionManager implements SessionPersistence {
       this.events.publish('rejected', { ...stored, ...client }, 'binding');
       // Whoever presents it from elsewhere may have stolen it: the session is over for everyone, and
       // gone before this request answers, so no request that follows can still be served by it.
-      await this.call(() => this.store.destroy(idHash)).catch(() => undefined);
+      await this.call(() => this.store.destroy(stored.handle)).catch(() => undefined);
       return false;
     }
     return true;
@@ -210,7 +227,7 @@ export class SessionManager implements SessionPersistence {
     const idHash = SessionSigner.hashId(session.id, record.tenant);
     const loggedIn = session.userChanged && record.userId !== null;
     const revision = session.revision;
-    await this.call(() => this.store.create(idHash, record, limit));
+    await this.call(() => this.store.create(idHash, record, this.writeOptions(now, limit)));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
     this.events.publish('created', record);
@@ -228,6 +245,12 @@ export class SessionManager implements SessionPersistence {
     if (idHash !== storedIdHash) {
       patch.newIdHash = idHash;
       patch.idIssuedAt = now;
+      if (session.renewing) {
+        // A renewal yields to any other change of ID (a login, a logout, another renewal), and
+        // leaves the old ID working a moment for the requests the client already sent with it.
+        patch.ifIdHash = storedIdHash;
+        patch.keepPreviousFor = this.options.renewalGracePeriod;
+      }
     }
     if (session.lifetimeChanged) {
       record.absoluteExpiresAt = this.absoluteExpiry(record, now);
@@ -259,15 +282,8 @@ export class SessionManager implements SessionPersistence {
       patch.expiresAt = expiresAt;
     }
     const { renewing, userChanged, revision } = session;
-    const found = await this.call(() => this.store.patch(storedIdHash, patch, now, limit));
-    if (!found && session.renewing && !session.hasChanges) {
-      // A parallel request of this session renewed it first: its response carries the new cookie,
-      // so this one must not clear it.
-      session.markSaved(storedIdHash);
-      session.cookieDirty = false;
-      return false;
-    }
-    if (!found) {
+    const written = await this.call(() => this.store.patch(record.handle, patch, this.writeOptions(now, limit)));
+    if (written === null) {
       // Destroyed or expired meanwhile (logout in another tab, revocation): never resurrect it.
       session.destroyed = true;
       session.storedIdHash = null;
@@ -277,8 +293,12 @@ export class SessionManager implements SessionPersistence {
     if (extend) {
       record.expiresAt = expiresAt;
     }
+    const renewalYielded = renewing && written !== idHash;
     session.markSaved(idHash, revision);
-    if (patch.newIdHash !== undefined) {
+    if (renewalYielded) {
+      // A parallel request of this session changed its ID first: its response carries the cookie.
+      session.cookieDirty = false;
+    } else if (patch.newIdHash !== undefined) {
       this.events.publish(renewing ? 'renewed' : 'regenerated', record);
     }
     if (userChanged) {
@@ -292,7 +312,8 @@ export class SessionManager implements SessionPersistence {
     if (idHash === null) {
       return;
     }
-    await this.call(() => this.store.destroy(idHash));
+    // By handle: the session ends whatever ID a parallel request (a renewal) gave it meanwhile.
+    await this.call(() => this.store.destroy(session.record.handle));
     session.storedIdHash = null;
     this.events.publish('destroyed', session.record);
   }
@@ -348,21 +369,12 @@ export class SessionManager implements SessionPersistence {
   }
 
   private clientOf(request: SessionHttpRequest): ClientInfo {
-    const forwarded = this.options.trustProxy ? firstForwardedFor(request) : null;
     const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
-    return { ip: forwarded ?? getClientIp(request), userAgent };
+    return { ip: clientAddress(request, this.options.trustProxy), userAgent };
   }
 
   private writeCookie(response: unknown, session: RequestSession, state: RequestState): void {
-    const stored = session.storedIdHash !== null;
-    let header: string | null = null;
-    if (stored && (session.cookieDirty || state.signedWithOldSecret)) {
-      const value = this.signer.sign(session.id);
-      header = serializeCookie(this.options.cookie.name, value, this.cookieAttributes(session));
-    } else if (!stored && state.hadCookie && this.options.tenant === null) {
-      // Not with tenants: a cookie shared across tenants' hosts still serves the tenant it belongs to.
-      header = serializeCookie(this.options.cookie.name, '', { ...this.cookieAttributes(null), expires: new Date(0) });
-    }
+    const header = this.cookieHeader(session, state);
     if (header === null) {
       return;
     }
@@ -373,10 +385,53 @@ export class SessionManager implements SessionPersistence {
       return;
     }
     appendSetCookie(response, header);
+    // A response that carries a session cookie must never be served from a shared cache to someone else.
+    setResponseHeader(response, 'Cache-Control', 'no-store');
+    if (session.ended && this.options.clearSiteData.length > 0) {
+      setResponseHeader(response, 'Clear-Site-Data', this.options.clearSiteData.map((type) => `"${type}"`).join(', '));
+    }
     // What the browser now holds: a second commit in this request must not send it again.
     session.cookieDirty = false;
     state.signedWithOldSecret = false;
-    state.hadCookie = stored;
+    state.hadCookie = session.storedIdHash !== null;
+  }
+
+  /** The `Set-Cookie` this response needs (the session's cookie, or one that clears it), or null. */
+  private cookieHeader(session: RequestSession, state: RequestState): string | null {
+    const { name } = this.options.cookie;
+    if (session.storedIdHash !== null) {
+      const due = session.cookieDirty || state.signedWithOldSecret;
+      return due ? serializeCookie(name, this.signer.sign(session.id), this.cookieAttributes(session)) : null;
+    }
+    if (state.hadCookie && this.shouldClearCookie(session)) {
+      return serializeCookie(name, '', { ...this.cookieAttributes(null), expires: new Date(0) });
+    }
+    return null;
+  }
+
+  /**
+   * Whether a cookie that names no live session is cleared. With tenants, only when this request
+   * ended the session it loaded: a cookie shared across tenants' hosts still serves its own tenant.
+   */
+  private shouldClearCookie(session: RequestSession): boolean {
+    return this.options.tenant === null || session.loadedFromStore;
+  }
+
+  /** What bounds a store write: the size limit, and the time after which it must not be applied. */
+  private writeOptions(now: number, limit?: UserSessionLimit): SessionWriteOptions {
+    const deadline = Date.now() + this.options.storeTimeout * SESSION_DEFAULTS.writeDeadlineShare;
+    return { now, limit, maxBytes: this.options.maxSessionBytes, deadline };
+  }
+
+  /** The first of the request's session cookies that verifies (a sibling subdomain may have tossed in others). */
+  private firstVerified(values: string[]): VerifiedSessionId | null {
+    for (const value of values) {
+      const verified = this.signer.verify(value);
+      if (verified !== null) {
+        return verified;
+      }
+    }
+    return null;
   }
 
   private cookieAttributes(session: RequestSession | null): SerializeOptions {
@@ -393,6 +448,6 @@ export class SessionManager implements SessionPersistence {
   }
 
   private call<R>(operation: () => Promise<R>): Promise<R> {
-    return callStore(operation, this.options.storeTimeout, this.logger);
+    return callStore(operation, this.options.storeTimeout, this.health);
   }
 }

@@ -7,7 +7,11 @@ export type SessionSameSite = 'lax' | 'strict' | 'none';
 
 /** Options of the session cookie. */
 export interface SessionCookieOptions {
-  /** Cookie name. Default `'sid'`. */
+  /**
+   * Cookie name. Default `'__Host-sid'` when the cookie is `secure`, has path `/` and no `domain`
+   * (the prefix makes browsers refuse a cookie of that name from a sibling subdomain or over
+   * http); otherwise `'sid'`.
+   */
   name?: string;
   /** Cookie `Path`. Default `'/'`. */
   path?: string;
@@ -15,11 +19,18 @@ export interface SessionCookieOptions {
   domain?: string;
   /** Cookie `HttpOnly`. Default `true`. */
   httpOnly?: boolean;
-  /** Cookie `Secure`. Default `true` when `NODE_ENV=production`, otherwise `false`. */
+  /**
+   * Cookie `Secure`. Default `true`. Browsers keep `Secure` cookies on `http://localhost` and
+   * `http://127.0.0.1`, so local development works; set `false` only to serve over plain http on
+   * another host (never in production).
+   */
   secure?: boolean;
   /** Cookie `SameSite`. Default `'lax'`. `'none'` requires `secure: true`. */
   sameSite?: SessionSameSite;
 }
+
+/** What `Clear-Site-Data` asks the browser to clear; see `clearSiteData`. */
+export type SessionClearSiteDataType = 'cookies' | 'storage';
 
 /** What happens when a user with `maxSessionsPerUser` sessions logs in again. */
 export type SessionLimitPolicy = 'evict-oldest' | 'refuse';
@@ -63,6 +74,14 @@ export interface SessionModuleOptions {
   dataSource?: DataSource;
   /** Cookie attributes. */
   cookie?: SessionCookieOptions;
+  /**
+   * Sends `Clear-Site-Data` with these types on a response that logs out or destroys the session:
+   * `'cookies'` makes the browser drop every cookie of the site (its registrable domain, so sibling
+   * subdomains' too, including the session cookie just set for the anonymous session that follows a
+   * logout), `'storage'` its localStorage, IndexedDB, service workers and caches. Thorough on
+   * shared computers; heavy-handed where other apps share the domain. Default: none.
+   */
+  clearSiteData?: readonly SessionClearSiteDataType[];
   /** Milliseconds a session lives without activity. Default 86 400 000 (24 h). */
   idleTimeout?: number;
   /** Milliseconds a session lives from its creation, whatever the activity. Default 604 800 000 (7 days). */
@@ -84,15 +103,28 @@ export interface SessionModuleOptions {
   /** Milliseconds a store call may take before the request fails with 503. Default 3000. */
   storeTimeout?: number;
   /**
-   * Take the client IP from the first address of `X-Forwarded-For` (behind a reverse proxy you
-   * trust). Otherwise the platform's own idea of the client address is used. Default `false`.
+   * Which proxies' `X-Forwarded-For` to believe, in Express's `trust proxy` vocabulary (proxy-addr):
+   * `'loopback'`, `'linklocal'`, `'uniquelocal'`, IP addresses and CIDRs (a comma-separated string or
+   * an array, mixed freely), a number of hops to trust counting from the socket, or a function
+   * `(address, hop) => boolean` (hop 0 is the socket's peer, 1 the rightmost `X-Forwarded-For` entry).
+   * The client IP is then the rightmost address that is not trusted; an entry that is not a valid
+   * IP yields no address (`null`). Computed the same way on Express and Fastify, whatever their own
+   * proxy settings. `true` is refused: it would let any client choose its IP.
+   * Default `false`: the socket's peer address, `X-Forwarded-For` ignored.
    */
-  trustProxy?: boolean;
+  trustProxy?: false | number | string | readonly string[] | ((address: string, hop: number) => boolean);
   /**
    * Milliseconds after which a session's ID is replaced by a new one on its next request (data
    * kept, old ID dead at once), limiting how long a stolen cookie is of use. Default: never.
    */
   renewAfter?: number;
+  /**
+   * Milliseconds the ID that `renewAfter` replaced still finds the session, so that requests the
+   * client sent before it got the new cookie (a logout, a login, a write) act on the session
+   * instead of missing it. An ID replaced by a login, logout or `regenerate()` stops working at
+   * once. Default 10 000.
+   */
+  renewalGracePeriod?: number;
   /** Bind sessions to the client's IP and/or user agent: presented from elsewhere, a session is destroyed. */
   bind?: SessionBindingOptions;
   /** Scopes sessions by tenant; see {@link SessionTenantResolver}. Default: no tenants. */

@@ -5,16 +5,16 @@ import { resolveSessionOptions } from './session-options';
 const SECRET = 'a-secret-of-at-least-32-characters!!';
 const OTHER_SECRET = 'another-secret-of-32-characters-or-more';
 
-/** Resolves `options` (plus a valid secret unless given) under a non-production environment. */
-function resolve(options: Partial<SessionModuleOptions> | Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
-  return resolveSessionOptions({ secret: SECRET, ...options } as SessionModuleOptions, env);
+/** Resolves `options` (plus a valid secret unless given). */
+function resolve(options: Partial<SessionModuleOptions> | Record<string, unknown> = {}) {
+  return resolveSessionOptions({ secret: SECRET, ...options } as SessionModuleOptions);
 }
 
 /** Asserts that resolving fails with a configuration error whose message matches every pattern. */
 function expectFailure(options: unknown, ...patterns: Array<string | RegExp>): void {
   let caught: unknown;
   try {
-    resolveSessionOptions(options as SessionModuleOptions, {});
+    resolveSessionOptions(options as SessionModuleOptions);
   } catch (error) {
     caught = error;
   }
@@ -30,7 +30,8 @@ describe('resolveSessionOptions', () => {
     it('fills in every default', () => {
       expect(resolve()).toEqual({
         secrets: [SECRET],
-        cookie: { name: 'sid', path: '/', domain: undefined, httpOnly: true, secure: false, sameSite: 'lax' },
+        cookie: { name: '__Host-sid', path: '/', domain: undefined, httpOnly: true, secure: true, sameSite: 'lax' },
+        clearSiteData: [],
         idleTimeout: 24 * 60 * 60 * 1000,
         absoluteTimeout: 7 * 24 * 60 * 60 * 1000,
         rolling: true,
@@ -39,8 +40,9 @@ describe('resolveSessionOptions', () => {
         cleanupInterval: 60_000,
         cleanupBatchSize: 1000,
         storeTimeout: 3000,
-        trustProxy: false,
+        trustProxy: null,
         renewAfter: null,
+        renewalGracePeriod: 10_000,
         bind: { ip: false, userAgent: false },
         tenant: null,
         maxSessionsPerUser: null,
@@ -48,24 +50,57 @@ describe('resolveSessionOptions', () => {
       });
     });
 
-    it('makes the cookie secure by default only when NODE_ENV is production', () => {
-      expect(resolve({}, { NODE_ENV: 'production' }).cookie.secure).toBe(true);
-      expect(resolve({}, { NODE_ENV: 'development' }).cookie.secure).toBe(false);
-      expect(resolve({}, { NODE_ENV: 'test' }).cookie.secure).toBe(false);
-      expect(resolve({}, {}).cookie.secure).toBe(false);
+    it('makes the cookie secure by default, in every environment', () => {
+      const previous = process.env.NODE_ENV;
+      try {
+        for (const environment of ['production', 'development', 'test']) {
+          process.env.NODE_ENV = environment;
+          expect(resolve().cookie.secure).toBe(true);
+        }
+      } finally {
+        process.env.NODE_ENV = previous;
+      }
     });
 
-    it('lets an explicit secure setting win over NODE_ENV', () => {
-      expect(resolve({ cookie: { secure: false } }, { NODE_ENV: 'production' }).cookie.secure).toBe(false);
-      expect(resolve({ cookie: { secure: true } }, {}).cookie.secure).toBe(true);
+    it('names the cookie __Host-sid only where the prefix fits: secure, path /, no domain', () => {
+      expect(resolve().cookie.name).toBe('__Host-sid');
+      expect(resolve({ cookie: { secure: false } }).cookie.name).toBe('sid');
+      expect(resolve({ cookie: { path: '/app' } }).cookie.name).toBe('sid');
+      expect(resolve({ cookie: { domain: 'example.com' } }).cookie.name).toBe('sid');
+      expect(resolve({ cookie: { name: 'custom' } }).cookie.name).toBe('custom');
+    });
+
+    it('lets an explicit secure setting turn it off', () => {
+      expect(resolve({ cookie: { secure: false } }).cookie.secure).toBe(false);
+    });
+
+    it('refuses a prefixed cookie name whose attributes browsers would reject', () => {
+      expectFailure({ secret: SECRET, cookie: { name: '__Host-x', secure: false } }, /needs cookie\.secure: true/);
+      expectFailure({ secret: SECRET, cookie: { name: '__Secure-x', secure: false } }, /needs cookie\.secure: true/);
+      expectFailure(
+        { secret: SECRET, cookie: { name: '__Host-x', path: '/app' } },
+        /needs cookie\.path "\/" and no cookie\.domain/,
+      );
+      expectFailure({ secret: SECRET, cookie: { name: '__Host-x', domain: 'a.example' } }, /no cookie\.domain/);
+      expect(resolve({ cookie: { name: '__Secure-x', domain: 'a.example' } }).cookie.name).toBe('__Secure-x');
+    });
+
+    it('takes clearSiteData types, and refuses others', () => {
+      expect(resolve({ clearSiteData: ['cookies', 'storage', 'cookies'] }).clearSiteData).toEqual([
+        'cookies',
+        'storage',
+      ]);
+      expectFailure({ secret: SECRET, clearSiteData: ['cache'] }, /clearSiteData/);
+      expectFailure({ secret: SECRET, clearSiteData: 'cookies' }, /clearSiteData/);
     });
 
     it('keeps the values it is given', () => {
       const tenant = () => 'acme';
+      const trustProxy = (_address: string, hop: number) => hop < 1;
       // Every option but the secret; a new copy at each call, so the expectation shares no object with the input.
       const given = () => ({
         cookie: {
-          name: '__Host-session',
+          name: '__Secure-session',
           path: '/app',
           domain: 'example.com',
           httpOnly: false,
@@ -80,12 +115,14 @@ describe('resolveSessionOptions', () => {
         cleanupInterval: 0,
         cleanupBatchSize: 5,
         storeTimeout: 50,
-        trustProxy: true,
+        trustProxy,
         renewAfter: 60_000,
+        renewalGracePeriod: 500,
         bind: { ip: true, userAgent: true },
         tenant,
         maxSessionsPerUser: 3,
         sessionLimitPolicy: 'refuse',
+        clearSiteData: ['storage'],
       });
       expect(resolve({ secret: [SECRET, OTHER_SECRET], ...given() })).toEqual({
         secrets: [SECRET, OTHER_SECRET],
@@ -157,8 +194,11 @@ describe('resolveSessionOptions', () => {
     });
 
     it('refuses sameSite none without secure, saying to set secure', () => {
-      expectFailure({ secret: SECRET, cookie: { sameSite: 'none' } }, /sameSite "none" requires cookie\.secure: true/);
-      expectFailure({ secret: SECRET, cookie: { sameSite: 'none', secure: false } }, /requires cookie\.secure: true/);
+      expect(resolve({ cookie: { sameSite: 'none' } }).cookie).toMatchObject({ sameSite: 'none', secure: true });
+      expectFailure(
+        { secret: SECRET, cookie: { sameSite: 'none', secure: false } },
+        /sameSite "none" requires cookie\.secure: true/,
+      );
     });
 
     describe.each(['idleTimeout', 'absoluteTimeout', 'storeTimeout', 'maxSessionBytes', 'cleanupBatchSize'])(
@@ -244,7 +284,6 @@ describe('resolveSessionOptions', () => {
     );
 
     it.each([
-      ['trustProxy', { trustProxy: 'false' }],
       ['bind.ip', { bind: { ip: 1 } }],
       ['bind.userAgent', { bind: { userAgent: 'yes' } }],
       ['rolling', { rolling: 'true' }],
@@ -254,6 +293,29 @@ describe('resolveSessionOptions', () => {
         { secret: SECRET, ...options },
         new RegExp(`\`${name.replace('.', '\\.')}\` must be true or false`),
       );
+    });
+
+    it('refuses trustProxy: true, explaining that it believes any client and what to give instead', () => {
+      expectFailure(
+        { secret: SECRET, trustProxy: true },
+        /`trustProxy: true` would believe any client/,
+        /'loopback'/,
+        /number of hops/,
+      );
+    });
+
+    it.each(['false', 'proxy.internal', ['10.0.0.1', 'nope'], -1, 1.5, { ip: '10.0.0.1' }])(
+      'refuses the trustProxy %p',
+      (trustProxy) => {
+        expectFailure({ secret: SECRET, trustProxy }, /^SessionModule: `trustProxy`/);
+      },
+    );
+
+    it('compiles trustProxy once into a trust function of (address, hop)', () => {
+      const { trustProxy } = resolve({ trustProxy: 'loopback, 10.0.0.0/8' });
+      expect(trustProxy?.('127.0.0.1', 0)).toBe(true);
+      expect(trustProxy?.('10.9.8.7', 1)).toBe(true);
+      expect(trustProxy?.('198.51.100.7', 2)).toBe(false);
     });
 
     it.each(['acme', { name: 'acme' }, 42, true])('refuses a tenant that is not a function (%p)', (tenant) => {

@@ -1,6 +1,8 @@
 import { SESSION_DEFAULTS } from './session.constants';
 import { SessionConfigurationError } from './session.errors';
+import { compileProxyTrust, type ProxyTrust } from './platform/client-address';
 import type {
+  SessionClearSiteDataType,
   SessionLimitPolicy,
   SessionModuleOptions,
   SessionSameSite,
@@ -18,6 +20,7 @@ export interface ResolvedSessionOptions {
     secure: boolean;
     sameSite: SessionSameSite;
   };
+  clearSiteData: readonly SessionClearSiteDataType[];
   idleTimeout: number;
   absoluteTimeout: number;
   rolling: boolean;
@@ -26,8 +29,10 @@ export interface ResolvedSessionOptions {
   cleanupInterval: number;
   cleanupBatchSize: number;
   storeTimeout: number;
-  trustProxy: boolean;
+  /** Which proxies' `X-Forwarded-For` to believe; null: none, the client is the socket's peer. */
+  trustProxy: ProxyTrust | null;
   renewAfter: number | null;
+  renewalGracePeriod: number;
   bind: { ip: boolean; userAgent: boolean };
   tenant: SessionTenantResolver | null;
   maxSessionsPerUser: number | null;
@@ -36,28 +41,30 @@ export interface ResolvedSessionOptions {
 
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
 
+const CLEAR_SITE_DATA_TYPES: readonly unknown[] = ['cookies', 'storage'] satisfies SessionClearSiteDataType[];
+
 const SAME_SITE_VALUES: readonly SessionSameSite[] = ['lax', 'strict', 'none'];
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Applies the defaults and validates; every failure says what to change. */
-export function resolveSessionOptions(
-  options: SessionModuleOptions,
-  env: NodeJS.ProcessEnv = process.env,
-): ResolvedSessionOptions {
+export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSessionOptions {
   if (!options || typeof options !== 'object') {
     fail('SessionModule needs an options object with at least a `secret`.');
   }
   const cookie = options.cookie ?? {};
+  const secure = cookie.secure ?? SESSION_DEFAULTS.cookieSecure;
+  const path = cookie.path ?? SESSION_DEFAULTS.cookiePath;
   const resolved: ResolvedSessionOptions = {
     secrets: resolveSecrets(options.secret),
     cookie: {
-      name: cookie.name ?? SESSION_DEFAULTS.cookieName,
-      path: cookie.path ?? SESSION_DEFAULTS.cookiePath,
+      name: cookie.name ?? defaultCookieName(secure, path, cookie.domain),
+      path,
       domain: cookie.domain,
       httpOnly: cookie.httpOnly ?? SESSION_DEFAULTS.httpOnly,
-      secure: cookie.secure ?? env.NODE_ENV === 'production',
+      secure,
       sameSite: resolveSameSite(cookie.sameSite),
     },
+    clearSiteData: resolveClearSiteData(options.clearSiteData),
     idleTimeout: positive('idleTimeout', options.idleTimeout, SESSION_DEFAULTS.idleTimeout),
     absoluteTimeout: positive('absoluteTimeout', options.absoluteTimeout, SESSION_DEFAULTS.absoluteTimeout),
     rolling: options.rolling ?? SESSION_DEFAULTS.rolling,
@@ -66,8 +73,13 @@ export function resolveSessionOptions(
     cleanupInterval: nonNegative('cleanupInterval', options.cleanupInterval, SESSION_DEFAULTS.cleanupInterval),
     cleanupBatchSize: positive('cleanupBatchSize', options.cleanupBatchSize, SESSION_DEFAULTS.cleanupBatchSize, 'rows'),
     storeTimeout: positive('storeTimeout', options.storeTimeout, SESSION_DEFAULTS.storeTimeout),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: compileProxyTrust(options.trustProxy),
     renewAfter: options.renewAfter === undefined ? null : positive('renewAfter', options.renewAfter, 0),
+    renewalGracePeriod: nonNegative(
+      'renewalGracePeriod',
+      options.renewalGracePeriod,
+      SESSION_DEFAULTS.renewalGracePeriod,
+    ),
     bind: { ip: options.bind?.ip ?? false, userAgent: options.bind?.userAgent ?? false },
     tenant: options.tenant ?? null,
     maxSessionsPerUser:
@@ -77,7 +89,6 @@ export function resolveSessionOptions(
     sessionLimitPolicy: options.sessionLimitPolicy ?? 'evict-oldest',
   };
   for (const [name, value] of Object.entries({
-    trustProxy: resolved.trustProxy,
     'bind.ip': resolved.bind.ip,
     'bind.userAgent': resolved.bind.userAgent,
     rolling: resolved.rolling,
@@ -106,7 +117,38 @@ export function resolveSessionOptions(
   if (resolved.cookie.sameSite === 'none' && !resolved.cookie.secure) {
     fail('cookie.sameSite "none" requires cookie.secure: true (browsers reject it otherwise).');
   }
+  assertCookiePrefixRules(resolved.cookie);
   return resolved;
+}
+
+/**
+ * `__Host-sid` where the cookie qualifies for the prefix (Secure, Path=/, no Domain): browsers then
+ * refuse a cookie of that name set by a sibling subdomain or over http. Otherwise `sid`.
+ */
+function defaultCookieName(secure: boolean, path: string, domain: string | undefined): string {
+  const hostOnly = secure && path === '/' && domain === undefined;
+  return hostOnly ? `${SESSION_DEFAULTS.hostCookiePrefix}${SESSION_DEFAULTS.cookieName}` : SESSION_DEFAULTS.cookieName;
+}
+
+/** Browsers drop a `__Host-` or `__Secure-` cookie whose attributes break the prefix's rules: say so at start-up. */
+function assertCookiePrefixRules(cookie: ResolvedSessionOptions['cookie']): void {
+  const name = cookie.name.toLowerCase();
+  if ((name.startsWith('__host-') || name.startsWith('__secure-')) && !cookie.secure) {
+    fail(`cookie.name "${cookie.name}" needs cookie.secure: true (browsers ignore a prefixed cookie without it).`);
+  }
+  if (name.startsWith('__host-') && (cookie.path !== '/' || cookie.domain !== undefined)) {
+    fail(`cookie.name "${cookie.name}" needs cookie.path "/" and no cookie.domain (the __Host- prefix forbids them).`);
+  }
+}
+
+function resolveClearSiteData(value: unknown): ResolvedSessionOptions['clearSiteData'] {
+  const types = value ?? SESSION_DEFAULTS.clearSiteData;
+  if (!Array.isArray(types) || types.some((type) => !CLEAR_SITE_DATA_TYPES.includes(type))) {
+    fail(
+      `\`clearSiteData\` must be an array of ${CLEAR_SITE_DATA_TYPES.map((t) => `"${t}"`).join(' and ')}; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return [...new Set(types as SessionClearSiteDataType[])];
 }
 
 function resolveSecrets(secret: unknown): string[] {

@@ -38,6 +38,17 @@ export interface SessionPatch {
   unset: string[];
   /** Moves the session to a new ID hash (regeneration); the old hash stops working at once. */
   newIdHash?: string;
+  /**
+   * Makes `newIdHash` conditional (a renewal, which must yield to any other change of ID): it applies
+   * only while the session still has this hash. The rest of the patch applies either way.
+   */
+  ifIdHash?: string;
+  /**
+   * With `newIdHash`: the old hash keeps finding the session for this many milliseconds (a renewal,
+   * so that requests already sent with the old cookie still reach it). Without it the old hash
+   * stops working at once, and any hash kept by an earlier renewal too.
+   */
+  keepPreviousFor?: number;
   idIssuedAt?: number;
   lastActiveAt?: number;
   expiresAt?: number;
@@ -51,7 +62,8 @@ export interface SessionPatch {
 /** Which of a user's sessions {@link SessionStore.destroyByUser} deletes. */
 export interface UserSessionsFilter {
   userId: string;
-  tenant: string;
+  /** The tenant whose sessions are meant; `null`: the user's sessions in every tenant. */
+  tenant: string | null;
   /** Keep the session with this handle. */
   exceptHandle?: string;
   /** Keep this many of the most recently active live ones (after `exceptHandle`). Default 0. */
@@ -72,32 +84,60 @@ export interface UserSessionLimit {
   now: number;
 }
 
+/** How a write is made: when, and the bounds the store enforces as it writes. */
+export interface SessionWriteOptions {
+  /** The time of the write, epoch milliseconds: a session expired at `now` is not patched. */
+  now: number;
+  /**
+   * The most bytes the session's data may take once the write is applied, measured where the write
+   * is applied, so no interleaving of concurrent writes passes it: past it the store rejects with
+   * `SessionTooLargeError` and changes nothing.
+   */
+  maxBytes?: number;
+  /**
+   * Epoch milliseconds after which the caller no longer waits for the write: a store that would
+   * apply it later (a statement delayed in the network) changes nothing and rejects with
+   * `SessionStoreUnavailableError`, so a write answered as failed never lands after newer ones.
+   */
+  deadline?: number;
+  /** A login under the `'refuse'` policy: see {@link UserSessionLimit}. */
+  limit?: UserSessionLimit;
+}
+
 /**
  * Where sessions live: the extension point for other back-ends.
  * Sessions are keyed by the SHA-256 hash of their ID; a store never sees the ID itself.
  * A store reports an unreachable back-end by rejecting; the module turns that into 503.
  */
 export interface SessionStore {
-  /** The session, or null when there is none. Expired sessions may be returned: the caller checks `expiresAt`. */
+  /**
+   * The session with this ID hash or, when none has it, the one a renewal moved away from it less
+   * than its `keepPreviousFor` ago; null when there is none. Expired sessions may be returned: the
+   * caller checks `expiresAt`.
+   */
   get(idHash: string): Promise<StoredSession | null>;
   /**
-   * Stores a new session. With `limit`, rejects with `SessionLimitExceededError` and stores nothing
-   * when the user already has `limit.max` other live sessions.
+   * Stores a new session. With `options.limit`, rejects with `SessionLimitExceededError` and stores
+   * nothing when the user already has `limit.max` other live sessions.
    */
-  create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void>;
+  create(idHash: string, session: StoredSession, options?: SessionWriteOptions): Promise<void>;
   /**
-   * Applies a patch to a session that has not expired at `now`; false when there was none to patch.
-   * With `limit`, rejects with `SessionLimitExceededError` and changes nothing when the user already
-   * has `limit.max` live sessions besides this one.
+   * Applies a patch to the session with this handle (its stable identity: whatever ID hash it has
+   * by then) if it has not expired at `options.now`. Resolves to the session's ID hash after the
+   * patch, or null when there was none to patch. With `options.limit`, rejects with
+   * `SessionLimitExceededError` and changes nothing when the user already has `limit.max` live
+   * sessions besides this one.
    */
-  patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean>;
-  /** Deletes a session; deleting a missing one is not an error. */
-  destroy(idHash: string): Promise<void>;
+  patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null>;
+  /** Deletes the session with this handle, whatever ID hash it has by then; a missing one is not an error. */
+  destroy(handle: string): Promise<void>;
   /**
-   * Deletes up to `limit` sessions that expired before `now` and returns how many.
-   * Returns 0 when another instance is cleaning up at the same moment.
+   * Deletes up to `limit` sessions that expired at or before `now` and returns how many. A store
+   * that lets one instance clean up at a time resolves to `null` when another one holds that lock:
+   * nothing was deleted, and there may be expired sessions left. A store without such a lock
+   * always resolves to a number.
    */
-  deleteExpired(now: number, limit: number): Promise<number>;
+  deleteExpired(now: number, limit: number): Promise<number | null>;
   /** The user's sessions that have not expired at `now`, most recently active first. */
   listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]>;
   /** Deletes the user's session with this handle; returns it, or null if the user has none such. */

@@ -33,6 +33,30 @@ export const SESSION_DEFAULTS = {
   cleanupBatchSize: 1000,
   storeTimeout: 3000,
   minSecretLength: 32,
+  /** The cookie is `Secure` unless the app says otherwise (browsers keep it on http://localhost too). */
+  cookieSecure: true,
+  /** Prefix of the default cookie name where the cookie qualifies (Secure, Path=/, no Domain). */
+  hostCookiePrefix: '__Host-',
+  /** Types of data `Clear-Site-Data` asks the browser to clear on logout and destroy: none. */
+  clearSiteData: [] as readonly ('cookies' | 'storage')[],
+  /**
+   * A store write must be applied within this share of `storeTimeout` of being sent, or not at all:
+   * the rest covers its commit and the answer's way back before the app gives up.
+   */
+  writeDeadlineShare: 0.75,
+  /**
+   * How long a session's previous ID still finds it after `renewAfter` replaced it: requests the
+   * client sent before it got the new cookie (a logout, a login) then act on the session instead of
+   * missing it. An ID replaced by a login, logout or regenerate() stops working at once.
+   */
+  renewalGracePeriod: 10_000,
   /** A rolling session is written again once this share of its idle timeout has passed. */
   touchAfterShare: 0.25,
+  /**
+   * Most objects and arrays nested inside one another in one session value (`session.set()`).
+   * Real session data is a few levels deep; at 64, everything that walks a value recursively
+   * (structuredClone, JSON.stringify, the store's JSON parser, the app's own code) stays far from its
+   * stack limit, where 5,000 levels overflowed.
+   */
+  maxValueDepth: 64,
 } as const;

@@ -6,7 +6,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * The module itself reads and writes it with plain SQL, without hydrating entities.
  */
 @Entity({ name: 'sessions' })
-@Index('IDX_sessions_tenant_user_id', ['tenant', 'userId'])
+@Index('IDX_sessions_user_id_tenant', ['userId', 'tenant'])
 export class SessionEntity {
   /** SHA-256 of the session ID, hex: the ID itself is never stored. */
   @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64, primaryKeyConstraintName: 'PK_sessions' })
@@ -49,6 +49,14 @@ export class SessionEntity {
 
   @Column({ name: 'absolute_expires_at', type: 'timestamptz' })
   absoluteExpiresAt!: Date;
+
+  /** The hash of the ID a renewal replaced, which still finds the session until `previousIdExpiresAt`. */
+  @Index('IDX_sessions_previous_id_hash')
+  @Column({ name: 'previous_id_hash', type: 'varchar', length: 64, nullable: true })
+  previousIdHash!: string | null;
+
+  @Column({ name: 'previous_id_expires_at', type: 'timestamptz', nullable: true })
+  previousIdExpiresAt!: Date | null;
 
   /** When the current ID was issued: creation, login, regeneration or renewal. */
   @Column({ name: 'id_issued_at', type: 'timestamptz' })

@@ -32,7 +32,22 @@ export class SessionValueError extends SessionError {
     readonly key: string,
     reason: string,
   ) {
-    super(`Session key "${key}" cannot be stored: ${reason}`);
+    // JSON-quoted, so a key holding a NUL or a lone surrogate shows as an escape in logs and responses.
+    super(`Session key ${JSON.stringify(key)} cannot be stored: ${reason}`);
+  }
+}
+
+/**
+ * The session store refused the data it was given as invalid (PostgreSQL: SQLSTATE class 22, "data
+ * exception"): the request is at fault, not the store. Mapped to 400, never logged as a failure.
+ */
+export class SessionDataRejectedError extends SessionError {
+  constructor(
+    /** The store's own code for the refusal, e.g. PostgreSQL's SQLSTATE `22P05`. */
+    readonly sqlState: string,
+    cause?: unknown,
+  ) {
+    super(`The session store refused the session's data as invalid (SQLSTATE ${sqlState})`, { cause });
   }
 }
 

@@ -37,7 +37,7 @@ function graphQlContext(graphQlContext: object, method: keyof CartResolver): Exe
 /** An HTTP execution context for `CartResolver[method]`, on an Express-like response. */
 function httpContext(method: keyof CartResolver): ExecutionContext {
   const request = { headers: {} };
-  const response = { append: () => undefined, headersSent: false };
+  const response = { append: () => undefined, setHeader: () => undefined, headersSent: false };
   return {
     getType: () => 'http',
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
@@ -54,11 +54,7 @@ describe('SessionInterceptor', () => {
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const store = new MemorySessionStore();
-    manager = new SessionManager(
-      resolveSessionOptions({ secret: SECRET }, {}),
-      store,
-      new SessionEvents({} as ModuleRef),
-    );
+    manager = new SessionManager(resolveSessionOptions({ secret: SECRET }), store, new SessionEvents({} as ModuleRef));
     interceptor = new SessionInterceptor(manager, new Reflector());
   });
 

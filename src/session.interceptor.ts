@@ -12,7 +12,7 @@ import { inMessageScope, transportOf } from './platform/execution-transport';
  * `@UseInterceptors(SessionInterceptor)` to a WebSocket gateway). Per request: at most one store
  * read (only when the handler takes `@Session()` or a guard already loaded the session) and at most
  * one store write, after the handler and before the response is sent, so the cookie can still be
- * set. When the handler throws, the changes it made before throwing are committed too.
+ * set. When the handler throws, only the plain data changes it made before throwing are committed.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -80,10 +80,13 @@ export class SessionInterceptor implements NestInterceptor {
     return body;
   }
 
-  /** Keeps what the handler changed before it threw; the handler's error is what the client sees. */
+  /**
+   * Keeps the plain data changes the handler made before it threw, never a login, logout, role,
+   * ID or lifetime change, nor a destroy; the handler's error is what the client sees.
+   */
   protected async commitAfterError(request: SessionHttpRequest, response: unknown, error: unknown): Promise<never> {
     try {
-      await this.manager.commit(request, response);
+      await this.manager.commit(request, response, true);
     } catch {
       // The handler's error takes precedence; the store failure was logged by the manager.
     }

@@ -10,6 +10,7 @@ import type {
 } from './session-module-options.interface';
 import { resolveSessionOptions, type ResolvedSessionOptions } from './session-options';
 import { SessionStore } from './session-store.interface';
+import { SessionStoreHealth } from './session-store-health';
 import { SessionEvents } from './session-events';
 import { SessionManager } from './session-manager';
 import { SessionService } from './session.service';
@@ -50,6 +51,7 @@ export class SessionModule {
           inject: [RAW_OPTIONS, SESSION_MODULE_OPTIONS, { token: DataSource, optional: true }],
         },
         SessionEvents,
+        SessionStoreHealth,
         SessionManager,
         SessionService,
         SessionCleanupService,

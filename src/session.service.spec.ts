@@ -28,7 +28,7 @@ class Fixture {
   readonly store = new MemorySessionStore();
   readonly events = new SessionEvents({} as ModuleRef);
   readonly service = new SessionService(
-    resolveSessionOptions({ secret: SECRET, storeTimeout: 50 }, {}),
+    resolveSessionOptions({ secret: SECRET, storeTimeout: 50 }),
     this.store,
     this.events,
   );
@@ -192,16 +192,17 @@ describe('SessionService', () => {
   });
 
   describe('revokeAll', () => {
-    it("deletes every session of the user in the tenant and tells how many, leaving everyone else's", async () => {
+    it("without a tenant, deletes every session of the user in every tenant and tells how many, leaving everyone else's", async () => {
       await fixture.add({ userId: 'alice' });
       await fixture.add({ userId: 'alice' });
       const bobs = await fixture.add({ userId: 'bob' });
-      const acme = await fixture.add({ userId: 'alice', tenant: 'acme' });
-      expect(await fixture.service.revokeAll('alice')).toBe(2);
+      await fixture.add({ userId: 'alice', tenant: 'acme' });
+      expect(await fixture.service.revokeAll('alice')).toBe(3);
       expect(await fixture.service.count('alice')).toBe(0);
       expect(await fixture.handles('bob')).toEqual([bobs]);
-      expect(await fixture.handles('alice', 'acme')).toEqual([acme]);
+      expect(await fixture.handles('alice', 'acme')).toEqual([]);
       expect(fixture.emitted.map(({ type, reason, userId }) => [type, reason, userId])).toEqual([
+        ['revoked', 'revoked', 'alice'],
         ['revoked', 'revoked', 'alice'],
         ['revoked', 'revoked', 'alice'],
       ]);

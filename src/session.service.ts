@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SESSION_MODULE_OPTIONS } from './session.constants';
 import { SessionEvents } from './session-events';
 import type { ResolvedSessionOptions } from './session-options';
 import { callStore } from './session-store-call';
+import { SessionStoreHealth } from './session-store-health';
 import { SessionStore, type SessionSummary } from './session-store.interface';
 
 /** Which tenant's sessions a call is about; `''` (the default) without multi-tenancy. */
@@ -30,12 +31,12 @@ export interface SessionInfo {
  */
 @Injectable()
 export class SessionService {
-  private readonly logger = new Logger('SessionService');
-
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly events: SessionEvents,
+    // Constructed by hand (unit tests), it gets a tracker of its own.
+    private readonly health: SessionStoreHealth = new SessionStoreHealth(),
   ) {}
 
   /** The user's live sessions, most recently active first. */
@@ -56,17 +57,22 @@ export class SessionService {
     return this.events.publishRevoked(revoked ? [revoked] : [], now, 'revoked') === 1;
   }
 
-  /** Revokes all the user's sessions, or all but the one whose handle is `except`; resolves to how many were live. */
+  /**
+   * Revokes the user's sessions, or all but the one whose handle is `except`; resolves to how many
+   * were live. Without a `tenant`, in every tenant (a password change, a disabled account); with
+   * one, in that tenant only.
+   */
   async revokeAll(userId: string, scope: SessionScope & { except?: string } = {}): Promise<number> {
     const now = Date.now();
+    const tenant = scope.tenant ?? null;
     const revoked = await this.call(() =>
-      this.store.destroyByUser({ userId, tenant: scope.tenant ?? '', exceptHandle: scope.except, now }),
+      this.store.destroyByUser({ userId, tenant, exceptHandle: scope.except, now }),
     );
     return this.events.publishRevoked(revoked, now, 'revoked');
   }
 
   private call<R>(operation: () => Promise<R>): Promise<R> {
-    return callStore(operation, this.options.storeTimeout, this.logger);
+    return callStore(operation, this.options.storeTimeout, this.health);
   }
 }
 

@@ -1,7 +1,7 @@
 import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
 import { useSampleServer } from './utils/sample-server';
-import { sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
+import { SESSION_COOKIE, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { errorBody } from './utils/http-expectations';
 import type { SessionAgent } from './utils/session-agent';
 
@@ -98,8 +98,8 @@ describe('login and logout', () => {
 
         const response = await agent.post('/logout').expect(200);
 
-        const cleared = setCookieHeaders(response).find((header) => header.startsWith('sid='));
-        expect(cleared).toMatch(/^sid=;/);
+        const cleared = setCookieHeaders(response).find((header) => header.startsWith(`${SESSION_COOKIE}=`));
+        expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
         expect(cleared).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
         expect(cleared).toContain('Path=/');
         expect(agent.cookie).toBeUndefined();

@@ -81,12 +81,12 @@ describe('SessionCleanupService', () => {
   });
 
   describe('run()', () => {
-    it('deletes only expired sessions and returns how many', async () => {
+    it('deletes only expired sessions and resolves to how many', async () => {
       const app = await startApp();
       await insertSessions('expired-', 3, '-1 minute');
       await insertSessions('live-', 2, '1 hour');
 
-      await expect(app.get(SessionCleanupService).run()).resolves.toBe(3);
+      await expect(app.get(SessionCleanupService).run()).resolves.toEqual({ deleted: 3, outcome: 'complete' });
 
       expect(await countSessions('expired-')).toBe(0);
       expect(await countSessions('live-')).toBe(2);
@@ -98,7 +98,7 @@ describe('SessionCleanupService', () => {
       await insertSessions('expired-', 35, '-1 minute');
       await insertSessions('live-', 2, '1 hour');
 
-      await expect(app.get(SessionCleanupService).run()).resolves.toBe(35);
+      await expect(app.get(SessionCleanupService).run()).resolves.toEqual({ deleted: 35, outcome: 'complete' });
 
       expect(deleteExpired.mock.calls.map(([, limit]) => limit)).toEqual([10, 10, 10, 10]);
       expect(await countSessions('expired-')).toBe(0);
@@ -111,12 +111,16 @@ describe('SessionCleanupService', () => {
       await insertSessions('expired-', 3, '-1 minute');
       const cleanup = app.get(SessionCleanupService);
 
-      await expect(Promise.all([cleanup.run(), cleanup.run()])).resolves.toEqual([3, 3]);
+      const [first, second] = await Promise.all([cleanup.run(), cleanup.run()]);
+
+      expect(first).toEqual({ deleted: 3, outcome: 'complete' });
+      expect(second).toBe(first);
 
       expect(deleteExpired).toHaveBeenCalledTimes(1);
     });
 
-    it('deletes nothing while another instance holds the cleanup lock', async () => {
+    it('deletes nothing while another instance holds the cleanup lock, and says so', async () => {
+      const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
       const app = await startApp();
       await insertSessions('expired-', 5, '-1 minute');
       const otherInstance = new Client({ connectionString: db.url });
@@ -124,11 +128,12 @@ describe('SessionCleanupService', () => {
       try {
         // A session-level lock: it shares the lock space with the service's transaction-level one.
         await otherInstance.query(`SELECT pg_advisory_lock(${CLEANUP_LOCK_KEY})`);
-        await expect(app.get(SessionCleanupService).run()).resolves.toBe(0);
+        await expect(app.get(SessionCleanupService).run()).resolves.toEqual({ deleted: 0, outcome: 'locked' });
+        expect(log).toHaveBeenCalledWith(expect.stringContaining('another instance holds the cleanup lock'));
         expect(await countSessions('expired-')).toBe(5);
 
         await otherInstance.query(`SELECT pg_advisory_unlock(${CLEANUP_LOCK_KEY})`);
-        await expect(app.get(SessionCleanupService).run()).resolves.toBe(5);
+        await expect(app.get(SessionCleanupService).run()).resolves.toEqual({ deleted: 5, outcome: 'complete' });
       } finally {
         await otherInstance.end();
       }
@@ -190,7 +195,7 @@ describe('SessionCleanupService', () => {
       await insertSessions('expired-', 3, '-1 minute');
       proxy.cut('refuse');
 
-      await expect(app.get(SessionCleanupService).run()).resolves.toBe(0);
+      await expect(app.get(SessionCleanupService).run()).resolves.toEqual({ deleted: 0, outcome: 'failed' });
 
       expect(errors).toHaveBeenCalledWith(expect.stringContaining('Cleanup of expired sessions failed'));
       expect(await countSessions('expired-')).toBe(3);

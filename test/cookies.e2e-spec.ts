@@ -2,7 +2,13 @@ import { useSessionsDatabase } from './utils/sessions-database';
 import { PLATFORMS } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { startSampleServer, useSampleServer, type SampleServer } from './utils/sample-server';
-import { hashSessionId, sessionIdOf, sessionSetCookie, signedSessionCookie } from './utils/session-cookie';
+import {
+  SESSION_COOKIE,
+  hashSessionId,
+  sessionIdOf,
+  sessionSetCookie,
+  signedSessionCookie,
+} from './utils/session-cookie';
 import type { SessionAgent } from './utils/session-agent';
 
 const ALICE = { username: 'alice', password: 'alice-pass-123' };
@@ -47,15 +53,16 @@ describe('session cookie', () => {
     }
 
     describe('attributes', () => {
-      it('is a signed, HttpOnly, SameSite=Lax, Path=/ browser-session cookie, not Secure outside production', async () => {
+      it('is a signed, Secure, HttpOnly, SameSite=Lax, Path=/ browser-session cookie named __Host-sid, sent with Cache-Control: no-store', async () => {
         const response = await server.agent().get('/counter').expect(200);
         const cookie = sessionSetCookie(response)!;
         expect(cookie).toBeDefined();
         expect(cookie.value).toMatch(SIGNED_VALUE);
-        expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
-        expect(cookie.secure).toBeFalsy();
+        expect(cookie).toMatchObject({ name: '__Host-sid', httpOnly: true, secure: true, sameSite: 'lax', path: '/' });
+        expect(cookie.domain).toBeUndefined();
         expect(cookie.maxAge).toBeUndefined();
         expect(cookie.expires).toBeUndefined();
+        expect(response.headers['cache-control']).toBe('no-store');
       });
 
       it('stays a browser-session cookie after a login without remember', async () => {
@@ -84,7 +91,7 @@ describe('session cookie', () => {
         const after = Date.now();
         const cookie = sessionSetCookie(response)!;
         expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/', maxAge: THIRTY_DAYS_MS / 1000 });
-        expect(cookie.secure).toBeFalsy();
+        expect(cookie.secure).toBe(true);
 
         const row = (await database.table.rowOf(agent.cookie!))!;
         expect(row.lifetimeMs).toBe(THIRTY_DAYS_MS);
@@ -101,7 +108,7 @@ describe('session cookie', () => {
 
       beforeAll(async () => {
         original = await visitor();
-        value = original.cookie!.slice('sid='.length);
+        value = original.cookie!.slice(`${SESSION_COOKIE}=`.length);
         const [id, signature] = value.split('.');
         // The hand-made signature must match the server's, or the "never issued" case below proves nothing.
         expect(signedSessionCookie(id, TEST_SECRET)).toBe(original.cookie);
@@ -109,17 +116,20 @@ describe('session cookie', () => {
       });
 
       const variants: Array<[string, (value: string) => string]> = [
-        ['a flipped character in the ID', (v) => `sid=${flipCharAt(v, 10)}`],
-        ['a flipped character in the signature', (v) => `sid=${flipCharAt(v, 44 + 10)}`],
-        ['the signature of another ID', (v) => `sid=${flipCharAt(v.split('.')[0], 0)}.${v.split('.')[1]}`],
-        ['a non-canonical spelling of the signature', (v) => `sid=${respellLastChar(v)}`],
-        ['a truncated value', (v) => `sid=${v.slice(0, -1)}`],
-        ['the ID without its signature', (v) => `sid=${v.split('.')[0]}`],
-        ['a value with extra characters', (v) => `sid=${v}x`],
-        ['garbage', () => 'sid=not-a-session'],
-        ['undecodable percent-escapes', () => 'sid=%E0%A4%A.%ZZ'],
-        ['a very long value', () => `sid=${'a'.repeat(4000)}`],
-        ['an empty value', () => 'sid='],
+        ['a flipped character in the ID', (v) => `${SESSION_COOKIE}=${flipCharAt(v, 10)}`],
+        ['a flipped character in the signature', (v) => `${SESSION_COOKIE}=${flipCharAt(v, 44 + 10)}`],
+        [
+          'the signature of another ID',
+          (v) => `${SESSION_COOKIE}=${flipCharAt(v.split('.')[0], 0)}.${v.split('.')[1]}`,
+        ],
+        ['a non-canonical spelling of the signature', (v) => `${SESSION_COOKIE}=${respellLastChar(v)}`],
+        ['a truncated value', (v) => `${SESSION_COOKIE}=${v.slice(0, -1)}`],
+        ['the ID without its signature', (v) => `${SESSION_COOKIE}=${v.split('.')[0]}`],
+        ['a value with extra characters', (v) => `${SESSION_COOKIE}=${v}x`],
+        ['garbage', () => `${SESSION_COOKIE}=not-a-session`],
+        ['undecodable percent-escapes', () => `${SESSION_COOKIE}=%E0%A4%A.%ZZ`],
+        ['a very long value', () => `${SESSION_COOKIE}=${'a'.repeat(4000)}`],
+        ['an empty value', () => `${SESSION_COOKIE}=`],
         ['a cookie signed with another secret', (v) => signedSessionCookie(v.split('.')[0], FOREIGN_SECRET)],
         ['a well-signed random ID that was never issued', () => signedSessionCookie('N'.repeat(42) + 'E', TEST_SECRET)],
       ];
@@ -133,7 +143,7 @@ describe('session cookie', () => {
         await agent.get('/counter').expect(200, { visits: 1 });
 
         // The count started a new session under a new ID, and the original one was not touched.
-        expect(agent.cookie).toMatch(/^sid=/);
+        expect(agent.cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
         expect(agent.cookie).not.toBe(forged);
         expect(sessionIdOf(agent.cookie!)).not.toBe(sessionIdOf(original.cookie!));
         expect(await database.table.count()).toBe(before + 1);
@@ -153,6 +163,47 @@ describe('session cookie', () => {
 
       it('leaves the original session working', async () => {
         await original.get('/counter').expect(200, { visits: 2 });
+      });
+
+      it('clears a bad cookie with Cache-Control: no-store', async () => {
+        const response = await server.agent(`${SESSION_COOKIE}=not-a-session`).post('/logout').expect(200);
+        expect(sessionSetCookie(response)).toMatchObject({ value: '' });
+        expect(response.headers['cache-control']).toBe('no-store');
+      });
+    });
+
+    describe('several cookies of the session name (cookie tossing from a sibling subdomain)', () => {
+      it('uses the first one that verifies, wherever it stands', async () => {
+        const victim = await visitor();
+        await victim.get('/counter').expect(200, { visits: 2 });
+        const tossed = `${SESSION_COOKIE}=attacker-chosen-value`;
+        const forged = signedSessionCookie('A'.repeat(43), 'a-secret-the-attacker-knows-0123456789');
+        const header = `${tossed}; ${forged}; ${victim.cookie}; other=1`;
+        await server.agent(header).get('/counter').expect(200, { visits: 3 });
+      });
+
+      it("serves the attacker's own valid session only when it comes first and verifies", async () => {
+        const attacker = await visitor();
+        const victim = await visitor();
+        await victim.get('/counter').expect(200, { visits: 2 });
+        await server.agent(`${attacker.cookie}; ${victim.cookie}`).get('/counter').expect(200, { visits: 2 });
+        await victim.get('/counter').expect(200, { visits: 3 });
+      });
+    });
+
+    describe('SESSION_COOKIE_SECURE=false', () => {
+      let plain: SampleServer;
+      beforeAll(async () => {
+        plain = await startSampleServer(database.db.url, { platform, cookieSecure: false });
+      });
+      afterAll(async () => {
+        await plain?.close();
+      });
+
+      it('sets a cookie without Secure, named sid (the __Host- prefix needs Secure)', async () => {
+        const response = await plain.agent().get('/counter').expect(200);
+        const [header] = (response.headers['set-cookie'] as unknown as string[]) ?? [];
+        expect(header).toMatch(/^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
       });
     });
 
@@ -180,7 +231,7 @@ describe('session cookie', () => {
         // Even a read-only request re-signs, so the old secret can be retired later.
         const response = await rotatedApp.agent(oldCookie).get('/cart').expect(200, { cart: [] });
         const reissued = sessionSetCookie(response)!;
-        expect(`sid=${reissued.value}`).toBe(signedSessionCookie(id, NEW_SECRET));
+        expect(`${SESSION_COOKIE}=${reissued.value}`).toBe(signedSessionCookie(id, NEW_SECRET));
         expect(reissued).toMatchObject({ httpOnly: true, sameSite: 'lax', path: '/' });
 
         const rotated = rotatedApp.agent(oldCookie);

@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { Roles, Session, SessionAuthGuard, SessionEntity, SessionModule, SessionStore } from '../src';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
-import { sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
+import { SESSION_COOKIE, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { sleep } from './utils/sleep';
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
@@ -80,7 +80,7 @@ interface GraphQlResponse {
   status: number;
   data: Record<string, unknown> | null;
   errors: Array<{ message: string; extensions?: Record<string, unknown> }> | undefined;
-  /** The session cookie this response set, as `sid=...`. */
+  /** The session cookie this response set, as `__Host-sid=...`. */
   cookie: string | undefined;
   setCookies: string[];
 }
@@ -328,7 +328,7 @@ describe.each(GRAPHQL_SERVERS)('Sessions in GraphQL resolvers ($name)', ({ platf
       const response = await graphql('{ e: tag(name: "e") f: tag(name: "f", afterMs: 20) }');
 
       expect(response.errors).toBeUndefined();
-      expect(response.setCookies.filter((header) => header.startsWith('sid='))).toHaveLength(1);
+      expect(response.setCookies.filter((header) => header.startsWith(`${SESSION_COOKIE}=`))).toHaveLength(1);
       jest.restoreAllMocks();
       expect(await sessionCount()).toBe(before + 1);
       expect(await storedData(response.cookie!)).toEqual({ e: true, f: true });

@@ -27,6 +27,7 @@ import {
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
+import { SESSION_COOKIE } from './utils/session-cookie';
 
 @Controller()
 class FixtureController {
@@ -89,7 +90,7 @@ describe('SessionModule wiring', () => {
   }
 
   /** Sessions count across requests, the guard rejects anonymous and admits a logged-in session. */
-  async function expectWorkingSessions(app: INestApplication<App>, cookieName = 'sid'): Promise<void> {
+  async function expectWorkingSessions(app: INestApplication<App>, cookieName = SESSION_COOKIE): Promise<void> {
     const http = () => request(app.getHttpServer());
     const first = await http().get('/count').expect(200, { count: 1 });
     const cookie = cookieOf(first.headers['set-cookie'], cookieName);

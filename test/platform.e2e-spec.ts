@@ -20,7 +20,7 @@ import { Session, SessionEntity, SessionModule } from '../src';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
-import { hashSessionId, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
+import { SESSION_COOKIE, hashSessionId, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
 const MIDDLEWARE_COOKIES = ['mw-a=1; Path=/', 'mw-b=2; Path=/'];
@@ -110,10 +110,10 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
       jest.restoreAllMocks();
     });
 
-    /** A `sid=...` cookie of a stored session. */
+    /** A `__Host-sid=...` cookie of a stored session. */
     async function storedSessionCookie(): Promise<string> {
       const response = await request(url).get('/write').expect(200);
-      return `sid=${sessionSetCookie(response)!.value}`;
+      return `${SESSION_COOKIE}=${sessionSetCookie(response)!.value}`;
     }
 
     it('keeps the cookies middleware set on the raw response, each as a header line of its own', async () => {
@@ -121,7 +121,8 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
       const headers = setCookieHeaders(response);
       expect(headers).toHaveLength(3);
       expect(headers.slice(0, 2)).toEqual(MIDDLEWARE_COOKIES);
-      expect(headers[2]).toMatch(/^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+      expect(headers[2]).toMatch(/^__Host-sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+      expect(response.headers['cache-control']).toBe('no-store');
     });
 
     it("adds the session cookie after the handler's own, as separate headers", async () => {
@@ -136,14 +137,15 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
       const cookie = await storedSessionCookie();
       const response = await request(url).post('/destroy').set('Cookie', cookie).expect(204);
       expect(setCookieHeaders(response)).toEqual([
-        'sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax',
+        '__Host-sid=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax',
       ]);
+      expect(response.headers['cache-control']).toBe('no-store');
       expect(await storedRow(cookie)).toBeUndefined();
     });
 
     it('records the client address and user agent the platform reports', async () => {
       const response = await request(url).get('/write').set('User-Agent', `platform-test/${platform}`).expect(200);
-      const row = await storedRow(`sid=${sessionSetCookie(response)!.value}`);
+      const row = await storedRow(`${SESSION_COOKIE}=${sessionSetCookie(response)!.value}`);
       expect(row).toEqual({ ip: '127.0.0.1', user_agent: `platform-test/${platform}` });
     });
 

@@ -13,6 +13,8 @@ const ADMIN = { username: 'admin', password: 'admin-pass-123' };
 const ALICE_ID = '1';
 /** Long enough for the requests right after a login to come before it, even on a busy machine. */
 const RENEW_AFTER = 1500;
+/** How long the replaced ID still finds the session. */
+const GRACE = 1000;
 
 describe('session policies (sample app options)', () => {
   const database = useSessionsDatabase('session_policies');
@@ -147,7 +149,7 @@ describe('session policies (sample app options)', () => {
     });
 
     describe(`renewAfter: ${RENEW_AFTER} ms`, () => {
-      const server = sampleServerWith({ renewAfter: RENEW_AFTER });
+      const server = sampleServerWith({ renewAfter: RENEW_AFTER, renewalGracePeriod: GRACE });
 
       it('keeps the session ID until renewAfter, then replaces it on the next request, keeping the data', async () => {
         const agent = server().agent().with({ 'user-agent': 'Laptop' });
@@ -167,18 +169,32 @@ describe('session policies (sample app options)', () => {
         expect(agent.cookie).not.toBe(loggedIn);
         await agent.get('/profile').expect(200);
         expect((await database.table.rowOf(agent.cookie!))!.handle).toBe(handle);
-        // The old ID is dead at once.
+        expect(await database.table.rowOf(loggedIn)).toBeUndefined();
+        // A request sent with the old cookie before the renewal answered still reaches the session,
+        // without renewing it again (the client has the new cookie by now).
+        const late = await server().agent(loggedIn).get('/profile').expect(200);
+        expect(sessionSetCookie(late)).toBeUndefined();
+        await agent.get('/profile').expect(200);
+        // After the grace period the old ID is dead.
+        await sleep(GRACE + 100);
         await server().agent(loggedIn).get('/profile').expect(401);
         await server().agent(loggedIn).get('/cart').expect(200, { cart: [] });
-        expect(await database.table.rowOf(loggedIn)).toBeUndefined();
+      });
+
+      it('an ID replaced by a login is dead at once, with no grace period', async () => {
+        const agent = server().agent();
+        await agent.post('/cart').send({ itemId: 'tea' }).expect(200);
+        const anonymous = agent.cookie!;
+        await agent.post('/login').send(ALICE).expect(200);
+        await server().agent(anonymous).get('/cart').expect(200, { cart: [] });
       });
     });
 
-    describe('bind: ip and userAgent, trustProxy', () => {
-      const server = sampleServerWith({ bind: { ip: true, userAgent: true }, trustProxy: true });
+    describe('bind: ip and userAgent, trustProxy: loopback and 10.0.0.0/8', () => {
+      const server = sampleServerWith({ bind: { ip: true, userAgent: true }, trustProxy: ['loopback', '10.0.0.0/8'] });
       const LAPTOP = { 'user-agent': 'Laptop/1.0', 'x-forwarded-for': '198.51.100.7' };
 
-      it('serves the session to the client it was bound to, through any chain of proxies after it', async () => {
+      it('serves the session to the client it was bound to, through any chain of trusted proxies after it', async () => {
         const agent = await device(server(), LAPTOP);
         await agent.get('/profile').expect(200);
         await agent.clone({ 'x-forwarded-for': '198.51.100.7, 10.0.0.2' }).get('/profile').expect(200);
@@ -197,8 +213,9 @@ describe('session policies (sample app options)', () => {
         expect(await database.table.rowOf(cookie)).toBeUndefined();
       });
 
-      it('lists the first X-Forwarded-For address as the ip', async () => {
-        const agent = await device(server(), { 'user-agent': 'Laptop', 'x-forwarded-for': '198.51.100.20, 10.0.0.1' });
+      it('lists the rightmost X-Forwarded-For address that is not a trusted proxy as the ip', async () => {
+        const forwardedFor = '192.0.2.66, 198.51.100.20, 10.0.0.1';
+        const agent = await device(server(), { 'user-agent': 'Laptop', 'x-forwarded-for': forwardedFor });
         expect((await currentListing(agent)).ip).toBe('198.51.100.20');
       });
     });
@@ -261,6 +278,28 @@ describe('session policies (sample app options)', () => {
 
         await onB.get('/profile').expect(401);
         await onA.get('/profile').expect(200);
+      });
+
+      it("revokeAll(userId) without a tenant ends the user's sessions in every tenant (the password-change recipe)", async () => {
+        await database.table.clear();
+        const onA = await device(server(), { 'user-agent': 'A1', 'x-tenant': 'a' });
+        const onB = await device(server(), { 'user-agent': 'B1', 'x-tenant': 'b' });
+        const admin = await device(server(), { 'user-agent': 'Admin', 'x-tenant': 'a' }, ADMIN);
+
+        await expect(server().app.get(SessionService).revokeAll(ALICE_ID)).resolves.toBe(2);
+
+        await onA.get('/profile').expect(401);
+        await onB.get('/profile').expect(401);
+        await admin.get('/profile').expect(200);
+      });
+
+      it('clears the cookie on logout, as without tenants', async () => {
+        const onA = await device(server(), { 'user-agent': 'A1', 'x-tenant': 'a' });
+        const loggedIn = onA.cookie;
+        const response = await onA.post('/logout').expect(200);
+        expect(sessionSetCookie(response)).toMatchObject({ value: '' });
+        expect(response.headers['cache-control']).toBe('no-store');
+        await server().agent(loggedIn).with({ 'x-tenant': 'a' }).get('/profile').expect(401);
       });
     });
   });

@@ -58,7 +58,7 @@ async function answer(app: INestApplication, request: AppRequest): Promise<void>
     const { SESSION_MODULE_OPTIONS, SessionCleanupService } = await import('../../src');
     const { cleanupBatchSize } = app.get<ResolvedSessionOptions>(SESSION_MODULE_OPTIONS);
     const started = performance.now();
-    const deleted = await app.get(SessionCleanupService).run();
+    const { deleted } = await app.get(SessionCleanupService).run();
     const milliseconds = performance.now() - started;
     send({ id: request.id, type: 'cleanup', deleted, milliseconds, batchSize: cleanupBatchSize });
   } else if (request.type === 'profile-start') {

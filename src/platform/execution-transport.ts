@@ -89,11 +89,12 @@ function messageRequest(context: ExecutionContext): SessionHttpRequest | null {
     return known;
   }
   const client = context.switchToWs().getClient<WsClient>();
+  // The peer of the connection, as for HTTP: the client address is worked out from it and the headers.
   const request = client.handshake
-    ? { headers: client.handshake.headers, ip: client.handshake.address }
+    ? { headers: client.handshake.headers, socket: { remoteAddress: client.handshake.address } }
     : client.request && {
         headers: client.request.headers,
-        ip: client.request.ip ?? client.request.socket?.remoteAddress,
+        socket: { remoteAddress: client.request.socket?.remoteAddress },
       };
   if (!request) {
     return null;

@@ -1,19 +1,20 @@
 /**
  * The only place that knows what Express and Fastify requests and responses look like.
- * Both expose `headers` and `ip` on the request; they differ in how a `Set-Cookie` header is
+ * Both expose `headers` and `socket` on the request; they differ in how a `Set-Cookie` header is
  * added and in how to tell that the response has gone out. No cookie plugin is needed on either.
  */
 
 /** What the module reads from a request, on either platform. */
 export interface SessionHttpRequest {
   headers: Record<string, string | string[] | undefined>;
-  ip?: string;
+  /** The connection's peer; the client address is worked out from it (see `clientAddress`), never from `request.ip`. */
   socket?: { remoteAddress?: string };
 }
 
 /** The parts of an Express `Response` the module uses. */
 interface ExpressLikeResponse {
   append(name: string, value: string): unknown;
+  setHeader(name: string, value: string): unknown;
   headersSent: boolean;
 }
 
@@ -44,11 +45,6 @@ export function getCookieHeader(request: SessionHttpRequest): string | undefined
   return Array.isArray(header) ? header.join('; ') : header;
 }
 
-/** The client address as the platform reports it: Express honours its `trust proxy` setting, Fastify `trustProxy`. */
-export function getClientIp(request: SessionHttpRequest): string | null {
-  return request.ip ?? request.socket?.remoteAddress ?? null;
-}
-
 /** The `User-Agent` header, or null. */
 export function getUserAgent(request: SessionHttpRequest): string | null {
   const header = request.headers['user-agent'];
@@ -65,6 +61,17 @@ export function headersSent(response: unknown): boolean {
     return response.sent || response.raw.headersSent;
   }
   return unsupported();
+}
+
+/** Sets a response header, replacing any earlier value of it. */
+export function setResponseHeader(response: unknown, name: string, value: string): void {
+  if (isExpressResponse(response)) {
+    response.setHeader(name, value);
+  } else if (isFastifyReply(response)) {
+    response.header(name, value);
+  } else {
+    unsupported();
+  }
 }
 
 /** Adds a `Set-Cookie` header, as a header line of its own, without dropping ones set by others. */

@@ -77,75 +77,62 @@ describe('MemorySessionStore', () => {
   });
 
   describe('patch', () => {
+    const HANDLE = record().handle;
+    const at = (now: number) => ({ now });
+
     it('writes the keys of set and removes the keys of unset, leaving the others', async () => {
       await store.create('h1', record({ data: { a: 1, b: 2, c: 3 } }));
-      const found = await store.patch('h1', patchOf({ set: { b: 20, d: { x: 1 } }, unset: ['c'] }), NOW);
-      expect(found).toBe(true);
+      const found = await store.patch(HANDLE, patchOf({ set: { b: 20, d: { x: 1 } }, unset: ['c'] }), at(NOW));
+      expect(found).toBe('h1');
       expect((await store.get('h1'))?.data).toEqual({ a: 1, b: 20, d: { x: 1 } });
     });
 
     it('lets set win over unset for the same key', async () => {
       await store.create('h1', record({ data: { a: 1 } }));
-      await store.patch('h1', patchOf({ set: { a: 2 }, unset: ['a'] }), NOW);
+      await store.patch(HANDLE, patchOf({ set: { a: 2 }, unset: ['a'] }), at(NOW));
       expect((await store.get('h1'))?.data).toEqual({ a: 2 });
     });
 
     it('updates the given fields and leaves the others', async () => {
       await store.create('h1', record());
-      await store.patch(
-        'h1',
-        patchOf({
-          lastActiveAt: NOW + 10,
-          expiresAt: NOW + 5000,
-          absoluteExpiresAt: NOW + 9000,
-          lifetime: 4000,
-          userId: 'u1',
-        }),
-        NOW,
-      );
-      expect(await store.get('h1')).toEqual(
-        record({
-          lastActiveAt: NOW + 10,
-          expiresAt: NOW + 5000,
-          absoluteExpiresAt: NOW + 9000,
-          lifetime: 4000,
-          userId: 'u1',
-        }),
-      );
+      const fields = { lastActiveAt: NOW + 10, expiresAt: NOW + 5000, absoluteExpiresAt: NOW + 9000, lifetime: 4000 };
+      await store.patch(HANDLE, patchOf({ ...fields, userId: 'u1' }), at(NOW));
+      expect(await store.get('h1')).toEqual(record({ ...fields, userId: 'u1' }));
     });
 
     it('can set lifetime and userId back to null', async () => {
       await store.create('h1', record({ lifetime: 5000, userId: 'u1' }));
-      await store.patch('h1', patchOf({ lifetime: null, userId: null }), NOW);
+      await store.patch(HANDLE, patchOf({ lifetime: null, userId: null }), at(NOW));
       const stored = await store.get('h1');
       expect(stored?.lifetime).toBeNull();
       expect(stored?.userId).toBeNull();
     });
 
-    it('moves the session to newIdHash: the old hash stops working', async () => {
+    it('moves the session to newIdHash: the old hash stops working, the handle still finds it', async () => {
       await store.create('old', record());
-      expect(await store.patch('old', patchOf({ newIdHash: 'new', set: { moved: true } }), NOW)).toBe(true);
+      expect(await store.patch(HANDLE, patchOf({ newIdHash: 'new', set: { moved: true } }), at(NOW))).toBe('new');
       expect(await store.get('old')).toBeNull();
       expect((await store.get('new'))?.data).toEqual({ ...record().data, moved: true });
       expect(store.size).toBe(1);
-      expect(await store.patch('old', patchOf({ set: { again: true } }), NOW)).toBe(false);
+      expect(await store.patch(HANDLE, patchOf({ set: { again: true } }), at(NOW))).toBe('new');
     });
 
-    it('returns false for a missing session and creates nothing', async () => {
-      expect(await store.patch('missing', patchOf({ set: { a: 1 } }), NOW)).toBe(false);
+    it('returns null for a missing session and creates nothing', async () => {
+      expect(await store.patch('missing', patchOf({ set: { a: 1 } }), at(NOW))).toBeNull();
       expect(store.size).toBe(0);
     });
 
-    it('returns false for an expired session and does not revive it', async () => {
+    it('returns null for an expired session and does not revive it', async () => {
       await store.create('h1', record({}, 1000));
-      expect(await store.patch('h1', patchOf({ set: { a: 1 }, expiresAt: NOW + 100_000 }), NOW + 1000)).toBe(false);
+      const patch = patchOf({ set: { a: 1 }, expiresAt: NOW + 100_000 });
+      expect(await store.patch(HANDLE, patch, at(NOW + 1000))).toBeNull();
       expect(await store.get('h1')).toEqual(record({}, 1000));
     });
 
     it('copies the values of set: changing them afterwards changes nothing', async () => {
       await store.create('h1', record({ data: {} }));
       const value = { list: [1] };
-      await store.patch('h1', patchOf({ set: { value } }), NOW);
+      await store.patch(HANDLE, patchOf({ set: { value } }), at(NOW));
       value.list.push(2);
       expect((await store.get('h1'))?.data).toEqual({ value: { list: [1] } });
     });
@@ -154,8 +141,8 @@ describe('MemorySessionStore', () => {
   describe('destroy', () => {
     it('removes the session', async () => {
       await store.create('h1', record());
-      await store.create('h2', record());
-      await store.destroy('h1');
+      await store.create('h2', record({ handle: 'handle-of-the-session2' }));
+      await store.destroy(record().handle);
       expect(await store.get('h1')).toBeNull();
       expect(await store.get('h2')).not.toBeNull();
       expect(store.size).toBe(1);
@@ -212,9 +199,9 @@ describe('MemorySessionStore', () => {
 
     it('counts a patch as a write, so an active session is kept', async () => {
       store = new MemorySessionStore({ maxSessions: 2 });
-      await store.create('first', record());
-      await store.create('second', record());
-      await store.patch('first', patchOf({ set: { touched: true } }), NOW);
+      await store.create('first', record({ handle: 'first-handle' }));
+      await store.create('second', record({ handle: 'second-handle' }));
+      await store.patch('first-handle', patchOf({ set: { touched: true } }), { now: NOW });
       await store.create('third', record());
       expect(await store.get('first')).not.toBeNull();
       expect(await store.get('second')).toBeNull();

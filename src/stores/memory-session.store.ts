@@ -1,12 +1,13 @@
 import type {
   SessionPatch,
   SessionStore,
+  SessionWriteOptions,
   SessionSummary,
   StoredSession,
   UserSessionLimit,
   UserSessionsFilter,
 } from '../session-store.interface';
-import { SessionLimitExceededError } from '../session.errors';
+import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -20,6 +21,10 @@ export interface MemorySessionStoreOptions {
  */
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, StoredSession>();
+  /** The ID hash of each session by handle, its stable identity. */
+  private readonly hashes = new Map<string, string>();
+  /** Hashes a renewal replaced, with the session's handle and until when they still find it. */
+  private readonly previous = new Map<string, { handle: string; until: number }>();
   private readonly maxSessions: number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
@@ -32,49 +37,80 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(idHash: string): Promise<StoredSession | null> {
-    const session = this.sessions.get(idHash);
+    const session = this.sessions.get(idHash) ?? this.renewedFrom(idHash);
     return session ? structuredClone(session) : null;
   }
 
-  async create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void> {
-    this.assertUnderLimit(limit, idHash);
+  /** The session a renewal moved away from `idHash`, while that hash still finds it. */
+  private renewedFrom(idHash: string): StoredSession | undefined {
+    const previous = this.previous.get(idHash);
+    if (!previous || previous.until <= Date.now()) {
+      return undefined;
+    }
+    return this.byHandle(previous.handle)?.[1];
+  }
+
+  async create(
+    idHash: string,
+    session: StoredSession,
+    options: SessionWriteOptions = { now: Date.now() },
+  ): Promise<void> {
+    assertInTime(options);
+    assertFits(session.data, options);
+    this.assertUnderLimit(options.limit, session.handle);
     this.put(idHash, structuredClone(session));
   }
 
-  async patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean> {
-    const session = this.sessions.get(idHash);
-    if (!session || session.expiresAt <= now) {
-      return false;
+  async patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null> {
+    assertInTime(options);
+    const found = this.byHandle(handle);
+    if (!found || found[1].expiresAt <= options.now) {
+      return null;
     }
-    this.assertUnderLimit(limit, idHash);
-    patch.unset.forEach((key) => delete session.data[key]);
-    Object.assign(session.data, structuredClone(patch.set));
-    const { set: _set, unset: _unset, newIdHash, ...fields } = patch;
+    const [idHash, stored] = found;
+    const data = { ...stored.data };
+    patch.unset.forEach((key) => delete data[key]);
+    Object.assign(data, structuredClone(patch.set));
+    assertFits(data, options);
+    this.assertUnderLimit(options.limit, handle);
+    const { set: _set, unset: _unset, newIdHash, ifIdHash, idIssuedAt, keepPreviousFor, ...fields } = patch;
+    const session = { ...stored, data };
     for (const [field, value] of Object.entries(fields)) {
       if (value !== undefined) {
         (session as unknown as Record<string, unknown>)[field] = value;
       }
     }
-    this.sessions.delete(idHash);
-    this.put(newIdHash ?? idHash, session);
-    return true;
+    const movesId = newIdHash !== undefined && (ifIdHash === undefined || ifIdHash === idHash);
+    if (movesId) {
+      session.idIssuedAt = idIssuedAt ?? options.now;
+      this.forgetPrevious(handle);
+      if (keepPreviousFor !== undefined) {
+        this.previous.set(idHash, { handle, until: session.idIssuedAt + keepPreviousFor });
+      }
+    }
+    this.remove(idHash);
+    this.put(movesId ? newIdHash : idHash, session);
+    return movesId ? newIdHash : idHash;
   }
 
   /** Counting and writing happen in one synchronous step, so no other call comes in between. */
-  private assertUnderLimit(limit: UserSessionLimit | undefined, idHash: string): void {
+  private assertUnderLimit(limit: UserSessionLimit | undefined, handle: string): void {
     if (!limit) {
       return;
     }
     const others = this.ofUser(limit.userId, limit.tenant).filter(
-      ([otherHash, other]) => otherHash !== idHash && other.expiresAt > limit.now,
+      ([, other]) => other.handle !== handle && other.expiresAt > limit.now,
     );
     if (others.length >= limit.max) {
       throw new SessionLimitExceededError(limit.max);
     }
   }
 
-  async destroy(idHash: string): Promise<void> {
-    this.sessions.delete(idHash);
+  async destroy(handle: string): Promise<void> {
+    const found = this.byHandle(handle);
+    if (found) {
+      this.remove(found[0]);
+    }
   }
 
   async deleteExpired(now: number, limit: number): Promise<number> {
@@ -84,7 +120,7 @@ export class MemorySessionStore implements SessionStore {
         break;
       }
       if (session.expiresAt <= now) {
-        this.sessions.delete(idHash);
+        this.remove(idHash);
         deleted++;
       }
     }
@@ -102,7 +138,7 @@ export class MemorySessionStore implements SessionStore {
     if (!found) {
       return null;
     }
-    this.sessions.delete(found[0]);
+    this.remove(found[0]);
     return toSummary(found[1]);
   }
 
@@ -111,28 +147,65 @@ export class MemorySessionStore implements SessionStore {
     const others = this.ofUser(filter.userId, filter.tenant).filter(([, s]) => s.handle !== filter.exceptHandle);
     const live = others.filter(([, session]) => session.expiresAt > now);
     const doomed = [...live.slice(filter.keepNewest ?? 0), ...others.filter(([, session]) => session.expiresAt <= now)];
-    doomed.forEach(([idHash]) => this.sessions.delete(idHash));
+    doomed.forEach(([idHash]) => this.remove(idHash));
     return doomed.map(([, session]) => toSummary(session));
   }
 
-  /** The user's sessions with their hashes, most recently active first. */
-  private ofUser(userId: string, tenant: string): Array<[string, StoredSession]> {
+  private byHandle(handle: string): [string, StoredSession] | undefined {
+    const idHash = this.hashes.get(handle);
+    const session = idHash === undefined ? undefined : this.sessions.get(idHash);
+    return session && [idHash as string, session];
+  }
+
+  /** The user's sessions with their hashes, most recently active first; a null tenant: in every tenant. */
+  private ofUser(userId: string, tenant: string | null): Array<[string, StoredSession]> {
     return [...this.sessions.entries()]
-      .filter(([, session]) => session.userId === userId && session.tenant === tenant)
+      .filter(([, session]) => session.userId === userId && (tenant === null || session.tenant === tenant))
       .sort(([, a], [, b]) => b.lastActiveAt - a.lastActiveAt);
   }
 
   private put(idHash: string, session: StoredSession): void {
-    this.sessions.delete(idHash);
+    this.remove(idHash);
     this.sessions.set(idHash, session);
+    this.hashes.set(session.handle, idHash);
     if (this.sessions.size > this.maxSessions) {
-      const oldest = this.sessions.keys().next().value as string;
-      this.sessions.delete(oldest);
+      this.remove(this.sessions.keys().next().value as string);
     }
+  }
+
+  private forgetPrevious(handle: string): void {
+    for (const [hash, previous] of this.previous) {
+      if (previous.handle === handle || previous.until <= Date.now()) {
+        this.previous.delete(hash);
+      }
+    }
+  }
+
+  private remove(idHash: string): void {
+    const session = this.sessions.get(idHash);
+    if (session && this.hashes.get(session.handle) === idHash) {
+      this.hashes.delete(session.handle);
+    }
+    this.sessions.delete(idHash);
   }
 }
 
 function toSummary(session: StoredSession): SessionSummary {
   const { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent } = session;
   return { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent };
+}
+
+function assertInTime({ deadline }: SessionWriteOptions): void {
+  if (deadline !== undefined && Date.now() > deadline) {
+    throw new SessionStoreUnavailableError(
+      'The session write came after the app stopped waiting for it; it was not applied',
+    );
+  }
+}
+
+function assertFits(data: object, { maxBytes }: SessionWriteOptions): void {
+  const size = maxBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(data), 'utf8');
+  if (maxBytes !== undefined && size > maxBytes) {
+    throw new SessionTooLargeError(size, maxBytes);
+  }
 }

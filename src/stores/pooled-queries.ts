@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
+import { sendCancelRequest, type CancelTarget } from './pg-cancel';
+import { toStoreError } from './pg-errors';
 
 /** The part of a node-postgres pooled client this module uses. */
-interface PgClient {
+interface PgClient extends CancelTarget {
   query(config: { name?: string; text: string; values?: unknown[] }): Promise<PgResult>;
   release(destroy?: Error | boolean): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -41,6 +43,9 @@ export class PooledQueries {
   /** Statement names are per connection, so a replaced connection never meets its predecessor's. */
   private readonly connectionNumbers = new WeakMap<PgClient, number>();
   private connections = 0;
+  /** Counts the connections found dead; each connection remembers the count when it last worked. */
+  private deaths = 0;
+  private readonly workedAt = new WeakMap<PgClient, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -61,7 +66,7 @@ export class PooledQueries {
    */
   async transaction<R>(work: (statement: StatementRunner) => Promise<R>): Promise<R> {
     const outcome = await this.withClient(async (client): Promise<{ value: R } | { error: unknown }> => {
-      await client.query({ text: 'BEGIN' });
+      await client.query({ text: this.beginBounded });
       try {
         const statement: StatementRunner = <Row>(name: string, text: string, values: unknown[]) =>
           client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>;
@@ -75,41 +80,85 @@ export class PooledQueries {
       }
     });
     if ('error' in outcome) {
-      throw outcome.error;
+      throw toStoreError(outcome.error);
     }
     return outcome.value;
+  }
+
+  /**
+   * A transaction the server itself bounds, in one round trip: if this process stops waiting (a
+   * timeout, a network gone silent), PostgreSQL still ends the statement, the lock wait and the
+   * idle transaction, releasing its locks, instead of holding them until TCP gives up.
+   */
+  private get beginBounded(): string {
+    const ms = Math.ceil(this.timeout);
+    return `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`;
   }
 
   /** Runs `work` on one connection, bounded by the timeout. */
   async withClient<R>(work: (client: PgClient) => Promise<R>): Promise<R> {
     let checkedOut: CheckedOutClient | undefined;
     let timedOut: QueryTimeoutError | undefined;
-    const pending = this.pool()
-      .connect()
-      .then((client) => {
-        checkedOut = new CheckedOutClient(client);
-        if (timedOut) {
-          checkedOut.release(timedOut);
-          throw timedOut;
-        }
-        return work(client);
-      });
+    const pending = this.connect().then((client) => {
+      checkedOut = new CheckedOutClient(client);
+      if (timedOut) {
+        checkedOut.release(timedOut);
+        throw timedOut;
+      }
+      return work(client);
+    });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject((timedOut = new QueryTimeoutError(this.timeout))), this.timeout);
     });
     try {
       const result = await Promise.race([pending, deadline]);
-      checkedOut?.release();
+      if (checkedOut) {
+        this.workedAt.set(checkedOut.client, this.deaths);
+        checkedOut.release();
+      }
       return result;
     } catch (error) {
       pending.catch(() => undefined);
-      // A timed-out or broken connection is closed; one that only reported an SQL error is reused.
-      checkedOut?.release(error === timedOut || !isServerError(error) ? (error as Error) : undefined);
-      throw error;
+      const connectionFailed = error === timedOut || !isServerError(error);
+      if (connectionFailed && checkedOut) {
+        this.discard(checkedOut, error as Error, error === timedOut);
+      } else {
+        // An SQL error: the connection is sound and goes back to the pool.
+        checkedOut?.release();
+      }
+      throw toStoreError(error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A connection from the pool, skipping those that sat idle since a connection was found dead: a
+   * network that failed silently killed them too, and each would cost a full timeout to find out.
+   */
+  private async connect(): Promise<PgClient> {
+    for (;;) {
+      const client = await this.pool().connect();
+      const worked = this.workedAt.get(client);
+      if (worked === undefined || worked === this.deaths) {
+        return client;
+      }
+      this.workedAt.delete(client);
+      client.release(true);
+    }
+  }
+
+  /**
+   * Closes a connection that timed out or broke. A statement that timed out is also cancelled on
+   * the server: closing the socket alone leaves the backend waiting on its lock or executing.
+   */
+  private discard(checkedOut: CheckedOutClient, error: Error, cancel: boolean): void {
+    this.deaths++;
+    if (cancel) {
+      void sendCancelRequest(checkedOut.client, this.timeout);
+    }
+    checkedOut.release(error);
   }
 
   private statementName(client: PgClient, name: string): string {
@@ -141,7 +190,7 @@ class CheckedOutClient {
   private released = false;
   private readonly onError = (error: Error) => (this.broken = error);
 
-  constructor(private readonly client: PgClient) {
+  constructor(readonly client: PgClient) {
     client.on('error', this.onError);
   }
 

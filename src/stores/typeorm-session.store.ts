@@ -2,12 +2,12 @@ import type { DataSource } from 'typeorm';
 import type {
   SessionPatch,
   SessionStore,
+  SessionWriteOptions,
   SessionSummary,
   StoredSession,
-  UserSessionLimit,
   UserSessionsFilter,
 } from '../session-store.interface';
-import { SessionLimitExceededError } from '../session.errors';
+import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { PooledQueries, type PgResult, type StatementRunner } from './pooled-queries';
 import {
   CLEANUP_LOCK,
@@ -15,6 +15,7 @@ import {
   DELETE_EXPIRED,
   DESTROY_BY_HANDLE,
   DESTROY_BY_USER,
+  DESTROY_SESSION,
   INSERT_SESSION,
   LIST_BY_USER,
   PATCH_SESSION,
@@ -24,6 +25,7 @@ import {
   toStoredSession,
   toSummary,
   USER_LOCK,
+  type WriteVerdictRow,
 } from './session-sql';
 
 /** Options of {@link TypeOrmSessionStore}. */
@@ -53,8 +55,12 @@ export class TypeOrmSessionStore implements SessionStore {
     return rows.length === 0 ? null : toStoredSession(rows[0]);
   }
 
-  async create(idHash: string, session: StoredSession, limit?: UserSessionLimit): Promise<void> {
-    await this.write(idHash, limit, 'create', INSERT_SESSION, [
+  async create(
+    idHash: string,
+    session: StoredSession,
+    options: SessionWriteOptions = { now: Date.now() },
+  ): Promise<void> {
+    const { rows } = await this.write(session.handle, options, 'create', INSERT_SESSION, [
       idHash,
       session.handle,
       session.tenant,
@@ -68,13 +74,16 @@ export class TypeOrmSessionStore implements SessionStore {
       session.userId,
       session.ip,
       session.userAgent,
+      options.deadline ?? null,
+      options.maxBytes ?? null,
     ]);
+    enforceVerdict(rows[0], options);
   }
 
-  async patch(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<boolean> {
-    const { rowCount } = await this.write(idHash, limit, 'patch', PATCH_SESSION, [
-      idHash,
-      now,
+  async patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null> {
+    const { rows } = await this.write(handle, options, 'patch', PATCH_SESSION, [
+      handle,
+      options.now,
       patch.unset,
       JSON.stringify(patch.set),
       patch.newIdHash ?? null,
@@ -87,13 +96,17 @@ export class TypeOrmSessionStore implements SessionStore {
       patch.userId ?? null,
       patch.ip ?? null,
       patch.userAgent ?? null,
-      patch.idIssuedAt ?? null,
+      patch.idIssuedAt ?? options.now,
+      options.deadline ?? null,
+      patch.ifIdHash ?? null,
+      options.maxBytes ?? null,
+      patch.keepPreviousFor ?? null,
     ]);
-    return (rowCount ?? 0) > 0;
+    return rows.length === 0 ? null : enforceVerdict(rows[0], options);
   }
 
-  async destroy(idHash: string): Promise<void> {
-    await this.queries.query('destroy', 'DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+  async destroy(handle: string): Promise<void> {
+    await this.queries.query('destroy', DESTROY_SESSION, [handle]);
   }
 
   async listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]> {
@@ -114,32 +127,49 @@ export class TypeOrmSessionStore implements SessionStore {
     return rows.map(toSummary);
   }
 
-  async deleteExpired(now: number, limit: number): Promise<number> {
+  /** Null when another instance holds the cleanup lock (see `CLEANUP_LOCK`). */
+  async deleteExpired(now: number, limit: number): Promise<number | null> {
     return this.queries.transaction(async (statement) => {
       const { rows } = await statement<{ locked: boolean }>('cleanup_lock', CLEANUP_LOCK, []);
-      return rows[0].locked ? ((await statement('delete_expired', DELETE_EXPIRED, [now, limit])).rowCount ?? 0) : 0;
+      if (!rows[0].locked) {
+        return null;
+      }
+      return (await statement('delete_expired', DELETE_EXPIRED, [now, limit])).rowCount ?? 0;
     });
   }
 
   /** One statement; with a limit, in a transaction that counts the user's other sessions first, under the user's lock. */
   private async write(
-    idHash: string,
-    limit: UserSessionLimit | undefined,
+    handle: string,
+    { limit }: SessionWriteOptions,
     name: string,
     text: string,
     values: unknown[],
-  ): Promise<PgResult> {
+  ): Promise<PgResult<WriteVerdictRow>> {
     if (!limit) {
-      return this.queries.query(name, text, values);
+      return this.queries.query<WriteVerdictRow>(name, text, values);
     }
     return this.queries.transaction(async (statement: StatementRunner) => {
       await statement('user_lock', USER_LOCK, [limit.tenant, limit.userId]);
-      const countValues = [limit.userId, limit.tenant, idHash, limit.now];
+      const countValues = [limit.userId, limit.tenant, handle, limit.now];
       const { rows } = await statement<{ count: number }>('count_other_sessions', COUNT_OTHER_SESSIONS, countValues);
       if (rows[0].count >= limit.max) {
         throw new SessionLimitExceededError(limit.max);
       }
-      return statement(name, text, values);
+      return statement<WriteVerdictRow>(name, text, values);
     });
   }
+}
+
+/** The ID hash a write left, or the error for a write the database refused to apply (too late, too large). */
+function enforceVerdict(verdict: WriteVerdictRow, options: SessionWriteOptions): string | null {
+  if (!verdict.in_time) {
+    throw new SessionStoreUnavailableError(
+      'The session write reached PostgreSQL after the app stopped waiting for it (a slow network, or a database clock ahead of this server), so it was not applied',
+    );
+  }
+  if (verdict.live && verdict.id_hash === null && options.maxBytes !== undefined && verdict.size > options.maxBytes) {
+    throw new SessionTooLargeError(verdict.size, options.maxBytes);
+  }
+  return verdict.id_hash;
 }

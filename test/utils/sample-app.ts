@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { App } from 'supertest/types';
 import { createSampleApp } from '../../sample/create-sample-app';
 import type { SampleConfig } from '../../sample/sample-config';
+import { SESSION_COOKIE } from './session-cookie';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
@@ -30,7 +31,7 @@ export async function startSampleApp(
 }
 
 /** The `name=value` pair of a Set-Cookie header, ready for a Cookie header. */
-export function cookieOf(setCookie: string[] | string | undefined, name = 'sid'): string | undefined {
+export function cookieOf(setCookie: string[] | string | undefined, name = SESSION_COOKIE): string | undefined {
   const headers = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   const header = headers.find((value) => value.startsWith(`${name}=`));
   return header?.split(';')[0];

@@ -2,8 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { parseSetCookie, type SetCookie } from 'cookie';
 import type { Response } from 'supertest';
 
-/** The cookie name the sample uses (the module's default). */
-export const SESSION_COOKIE = 'sid';
+/** The cookie name the sample uses (the module's default: Secure, Path=/, no Domain, so `__Host-`). */
+export const SESSION_COOKIE = '__Host-sid';
 
 /** The parsed `Set-Cookie` for the session cookie of a response, or undefined when there is none. */
 export function sessionSetCookie(response: Response): SetCookie | undefined {
@@ -18,7 +18,7 @@ export function setCookieHeaders(response: Response): string[] {
   return Array.isArray(header) ? header : header ? [header] : [];
 }
 
-/** The session ID inside `sid=<id>.<signature>` (or inside the bare value). */
+/** The session ID inside `__Host-sid=<id>.<signature>` (or inside the bare value). */
 export function sessionIdOf(cookie: string): string {
   const value = cookie.startsWith(`${SESSION_COOKIE}=`) ? cookie.slice(SESSION_COOKIE.length + 1) : cookie;
   return value.split('.')[0];
@@ -31,7 +31,7 @@ export function hashSessionId(id: string, tenant = ''): string {
     .digest('hex');
 }
 
-/** A `sid=<id>.<signature>` cookie signed the way the module signs: HMAC-SHA256 in base64url. */
+/** A `__Host-sid=<id>.<signature>` cookie signed the way the module signs: HMAC-SHA256 in base64url. */
 export function signedSessionCookie(id: string, secret: string): string {
   return `${SESSION_COOKIE}=${id}.${createHmac('sha256', secret).update(id).digest('base64url')}`;
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   SessionLimitExceededError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
   type SessionPatch,
+  type SessionWriteOptions,
   type SessionStore,
   type SessionSummary,
   type StoredSession,
@@ -55,10 +58,16 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
   describe(`${name} (SessionStore contract)`, () => {
     let store: SessionStore;
 
+    /** Handles of the sessions this test created, by ID hash, for tests written in terms of hashes. */
+    const handles = new Map<string, string>();
+
     async function createSession(overrides: Partial<StoredSession> = {}): Promise<string> {
-      const idHash = randomIdHash();
-      await store.create(idHash, storedSession(overrides));
-      return idHash;
+      return (await createStored(overrides)).idHash;
+    }
+
+    /** Patches the session created under `idHash`, found by its handle, as the module does. */
+    function patchCreated(idHash: string, patch: SessionPatch, now: number, limit?: UserSessionLimit) {
+      return store.patch(handles.get(idHash) ?? randomHandle(), patch, { now, limit });
     }
 
     /** Stores a session and returns it with its hash, for tests that compare summaries. */
@@ -66,6 +75,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
       const session = storedSession(overrides);
       const idHash = randomIdHash();
       await store.create(idHash, session);
+      handles.set(idHash, session.handle);
       return { ...session, idHash };
     }
 
@@ -130,28 +140,32 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
     });
 
     describe('patch', () => {
+      const at = (now: number, more: Partial<SessionWriteOptions> = {}): SessionWriteOptions => ({ now, ...more });
+
       it('removes the unset keys, writes the set ones and leaves every other key', async () => {
-        const idHash = await createSession({ data: { keep: 1, old: 2, change: 'a', nested: { x: 1, y: 2 } } });
+        const { idHash, handle } = await createStored({
+          data: { keep: 1, old: 2, change: 'a', nested: { x: 1, y: 2 } },
+        });
         await expect(
           store.patch(
-            idHash,
+            handle,
             patchOf({ set: { change: 'b', added: { z: [3] }, nested: { x: 9 } }, unset: ['old'] }),
-            NOW,
+            at(NOW),
           ),
-        ).resolves.toBe(true);
+        ).resolves.toBe(idHash);
         const stored = await store.get(idHash);
         expect(stored!.data).toEqual({ keep: 1, change: 'b', added: { z: [3] }, nested: { x: 9 } });
       });
 
       it('keeps the changes of concurrent patches to different keys', async () => {
-        const idHash = await createSession({ data: { base: true, gone: 1 } });
+        const { idHash, handle } = await createStored({ data: { base: true, gone: 1 } });
         const keys = Array.from({ length: 10 }, (_, index) => `key${index}`);
         const results = await Promise.all(
           keys.map((key, index) =>
-            store.patch(idHash, patchOf({ set: { [key]: index }, unset: index === 0 ? ['gone'] : [] }), NOW),
+            store.patch(handle, patchOf({ set: { [key]: index }, unset: index === 0 ? ['gone'] : [] }), at(NOW)),
           ),
         );
-        expect(results).toEqual(keys.map(() => true));
+        expect(results).toEqual(keys.map(() => idHash));
         const stored = await store.get(idHash);
         expect(stored!.data).toEqual({ base: true, ...Object.fromEntries(keys.map((key, index) => [key, index])) });
       });
@@ -165,36 +179,34 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
           lifetime: 5000,
         });
         await store.patch(
-          idHash,
+          before.handle,
           patchOf({
             lastActiveAt: NOW + 1,
             expiresAt: NOW + 2 * HOUR,
             absoluteExpiresAt: NOW + 2 * DAY,
-            idIssuedAt: NOW + 1,
             ip: '198.51.100.2',
           }),
-          NOW,
+          at(NOW),
         );
         await expect(store.get(idHash)).resolves.toEqual({
           ...before,
           lastActiveAt: NOW + 1,
           expiresAt: NOW + 2 * HOUR,
           absoluteExpiresAt: NOW + 2 * DAY,
-          idIssuedAt: NOW + 1,
           ip: '198.51.100.2',
         });
       });
 
       it('sets the user and the lifetime, and clears them with null', async () => {
-        const idHash = await createSession({ ip: '198.51.100.1' });
-        await store.patch(idHash, patchOf({ userId: 'u2', lifetime: 30 * DAY, userAgent: 'second' }), NOW);
+        const { idHash, handle } = await createStored({ ip: '198.51.100.1' });
+        await store.patch(handle, patchOf({ userId: 'u2', lifetime: 30 * DAY, userAgent: 'second' }), at(NOW));
         await expect(store.get(idHash)).resolves.toMatchObject({
           userId: 'u2',
           lifetime: 30 * DAY,
           userAgent: 'second',
         });
 
-        await store.patch(idHash, patchOf({ userId: null, lifetime: null }), NOW);
+        await store.patch(handle, patchOf({ userId: null, lifetime: null }), at(NOW));
         await expect(store.get(idHash)).resolves.toMatchObject({
           userId: null,
           lifetime: null,
@@ -207,8 +219,8 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         const { idHash: oldHash, handle } = await createStored({ data: { kept: 'yes' }, userId: 'u3', tenant: 't' });
         const newHash = randomIdHash();
         await expect(
-          store.patch(oldHash, patchOf({ set: { moved: true }, newIdHash: newHash, idIssuedAt: NOW }), NOW),
-        ).resolves.toBe(true);
+          store.patch(handle, patchOf({ set: { moved: true }, newIdHash: newHash, idIssuedAt: NOW }), at(NOW)),
+        ).resolves.toBe(newHash);
         await expect(store.get(oldHash)).resolves.toBeNull();
         await expect(store.get(newHash)).resolves.toMatchObject({
           data: { kept: 'yes', moved: true },
@@ -217,35 +229,122 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
           tenant: 't',
           idIssuedAt: NOW,
         });
-        await expect(store.patch(oldHash, patchOf({ set: { again: true } }), NOW)).resolves.toBe(false);
       });
 
-      it('returns false for an expired session and leaves it unchanged', async () => {
+      it('finds the session by its handle whatever ID it has by then: a write made under the old ID still lands', async () => {
+        const { idHash: oldHash, handle } = await createStored({ data: { a: 1 } });
+        const renewed = randomIdHash();
+        await store.patch(handle, patchOf({ newIdHash: renewed, idIssuedAt: NOW }), at(NOW));
+        await expect(store.patch(handle, patchOf({ set: { b: 2 } }), at(NOW))).resolves.toBe(renewed);
+        await expect(store.get(renewed)).resolves.toMatchObject({ data: { a: 1, b: 2 } });
+        await expect(store.get(oldHash)).resolves.toBeNull();
+      });
+
+      it('applies a conditional new ID (ifIdHash, a renewal) only while the session still has that hash; the rest applies anyway', async () => {
+        const { idHash: loaded, handle } = await createStored({ data: {} });
+        const loginHash = randomIdHash();
+        await store.patch(handle, patchOf({ newIdHash: loginHash, idIssuedAt: NOW, userId: 'u' }), at(NOW));
+        const renewal = patchOf({
+          set: { seen: true },
+          newIdHash: randomIdHash(),
+          ifIdHash: loaded,
+          idIssuedAt: NOW + 5,
+        });
+        await expect(store.patch(handle, renewal, at(NOW))).resolves.toBe(loginHash);
+        await expect(store.get(loginHash)).resolves.toMatchObject({
+          data: { seen: true },
+          userId: 'u',
+          idIssuedAt: NOW,
+        });
+
+        const next = randomIdHash();
+        const current = patchOf({ newIdHash: next, ifIdHash: loginHash, idIssuedAt: NOW + 9 });
+        await expect(store.patch(handle, current, at(NOW))).resolves.toBe(next);
+        await expect(store.get(next)).resolves.toMatchObject({ idIssuedAt: NOW + 9 });
+      });
+
+      it('returns null for an expired session and leaves it unchanged', async () => {
         const { idHash, ...before } = await createStored({ data: { before: 1 }, expiresAt: NOW + 1000 });
         await expect(
-          store.patch(idHash, patchOf({ set: { after: 2 }, expiresAt: NOW + HOUR }), NOW + 1000),
-        ).resolves.toBe(false);
+          store.patch(before.handle, patchOf({ set: { after: 2 }, expiresAt: NOW + HOUR }), at(NOW + 1000)),
+        ).resolves.toBeNull();
         await expect(store.get(idHash)).resolves.toEqual(before);
       });
 
-      it('returns false for a session that does not exist, and creates none', async () => {
+      it('returns null for a session that does not exist, and creates none', async () => {
+        await expect(store.patch(randomHandle(), patchOf({ set: { x: 1 } }), at(NOW))).resolves.toBeNull();
+      });
+
+      it('refuses with SessionTooLargeError, changing nothing, a patch that would take the data past maxBytes', async () => {
+        const { idHash, ...before } = await createStored({ data: { a: 'x'.repeat(500) } });
+        const big = patchOf({ set: { b: 'y'.repeat(600) }, userId: 'u' });
+        await expect(store.patch(before.handle, big, at(NOW, { maxBytes: 1000 }))).rejects.toBeInstanceOf(
+          SessionTooLargeError,
+        );
+        await expect(store.get(idHash)).resolves.toEqual(before);
+        const replacing = patchOf({ set: { b: 'y'.repeat(300) }, unset: ['a'] });
+        await expect(store.patch(before.handle, replacing, at(NOW, { maxBytes: 1000 }))).resolves.toBe(idHash);
+      });
+
+      it('holds maxBytes against concurrent patches: the size is measured where they merge', async () => {
+        const { idHash, handle } = await createStored();
+        const value = 'v'.repeat(1000);
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, index) =>
+            store.patch(handle, patchOf({ set: { [`k${index}`]: value } }), at(NOW, { maxBytes: 3500 })),
+          ),
+        );
+        const written = results.filter((result) => result.status === 'fulfilled');
+        const refused = results.filter((result) => result.status === 'rejected');
+        expect(written).toHaveLength(3);
+        refused.forEach((result) => expect(result.reason).toBeInstanceOf(SessionTooLargeError));
+        const stored = await store.get(idHash);
+        expect(Object.keys(stored!.data)).toHaveLength(3);
+      });
+
+      it('refuses a write whose deadline has passed, changing nothing (a late write never lands)', async () => {
+        const { idHash, ...before } = await createStored({ data: { a: 1 } });
+        const late = at(NOW, { deadline: Date.now() - 1 });
+        await expect(store.patch(before.handle, patchOf({ set: { a: 2 } }), late)).rejects.toBeInstanceOf(
+          SessionStoreUnavailableError,
+        );
+        await expect(store.create(randomIdHash(), storedSession(), late)).rejects.toBeInstanceOf(
+          SessionStoreUnavailableError,
+        );
+        await expect(store.get(idHash)).resolves.toEqual(before);
+        const inTime = at(NOW, { deadline: Date.now() + 60_000 });
+        await expect(store.patch(before.handle, patchOf({ set: { a: 3 } }), inTime)).resolves.toBe(idHash);
+      });
+
+      it('refuses to create a session whose data is larger than maxBytes', async () => {
         const idHash = randomIdHash();
-        await expect(store.patch(idHash, patchOf({ set: { x: 1 } }), NOW)).resolves.toBe(false);
+        const session = storedSession({ data: { a: 'x'.repeat(2000) } });
+        await expect(store.create(idHash, session, at(NOW, { maxBytes: 1000 }))).rejects.toBeInstanceOf(
+          SessionTooLargeError,
+        );
         await expect(store.get(idHash)).resolves.toBeNull();
       });
     });
 
     describe('destroy', () => {
-      it('deletes the session and leaves the others', async () => {
-        const gone = await createSession();
-        const other = await createSession();
-        await store.destroy(gone);
-        await expect(store.get(gone)).resolves.toBeNull();
-        await expect(store.get(other)).resolves.not.toBeNull();
+      it('deletes the session with the handle and leaves the others', async () => {
+        const gone = await createStored();
+        const other = await createStored();
+        await store.destroy(gone.handle);
+        await expect(store.get(gone.idHash)).resolves.toBeNull();
+        await expect(store.get(other.idHash)).resolves.not.toBeNull();
+      });
+
+      it('deletes it whatever ID it has by then', async () => {
+        const { handle } = await createStored();
+        const renewed = randomIdHash();
+        await store.patch(handle, patchOf({ newIdHash: renewed, idIssuedAt: NOW }), { now: NOW });
+        await store.destroy(handle);
+        await expect(store.get(renewed)).resolves.toBeNull();
       });
 
       it('accepts a session that does not exist', async () => {
-        await expect(store.destroy(randomIdHash())).resolves.toBeUndefined();
+        await expect(store.destroy(randomHandle())).resolves.toBeUndefined();
       });
     });
 
@@ -308,7 +407,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
 
         it('orders by the last activity that patches record', async () => {
           const { alice } = await population();
-          await store.patch(alice.oldest.idHash, patchOf({ lastActiveAt: NOW }), NOW);
+          await patchCreated(alice.oldest.idHash, patchOf({ lastActiveAt: NOW }), NOW);
           expect(handlesOf(await store.listByUser('alice', '', NOW))).toEqual([
             alice.oldest.handle,
             alice.newest.handle,
@@ -318,9 +417,9 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
 
         it('finds a session by the user a patch logged in, and forgets it when a patch logs out', async () => {
           const { idHash, handle } = await createStored();
-          await store.patch(idHash, patchOf({ userId: 'carol' }), NOW);
+          await patchCreated(idHash, patchOf({ userId: 'carol' }), NOW);
           expect(handlesOf(await store.listByUser('carol', '', NOW))).toEqual([handle]);
-          await store.patch(idHash, patchOf({ userId: null }), NOW);
+          await patchCreated(idHash, patchOf({ userId: null }), NOW);
           await expect(store.listByUser('carol', '', NOW)).resolves.toEqual([]);
         });
 
@@ -372,6 +471,21 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
           }
         });
 
+        it("with a null tenant, deletes the user's sessions in every tenant", async () => {
+          const { alice, aliceExpired, aliceOnB, bob, anonymous } = await population();
+          const deleted = await store.destroyByUser({
+            userId: 'alice',
+            tenant: null,
+            exceptHandle: alice.newest.handle,
+          });
+          expect(new Set(handlesOf(deleted))).toEqual(
+            new Set([alice.middle.handle, alice.oldest.handle, aliceExpired.handle, aliceOnB.handle]),
+          );
+          for (const session of [alice.newest, bob, anonymous]) {
+            await expect(store.get(session.idHash)).resolves.not.toBeNull();
+          }
+        });
+
         it('keeps the session named by exceptHandle', async () => {
           const { alice } = await population();
           const deleted = await store.destroyByUser({ userId: 'alice', tenant: '', exceptHandle: alice.oldest.handle });
@@ -382,7 +496,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         it('keeps the keepNewest most recently active sessions besides exceptHandle, and deletes the older ones', async () => {
           const { alice, aliceExpired } = await population();
           // The oldest becomes the most recently active: order follows activity, not creation.
-          await store.patch(alice.oldest.idHash, patchOf({ lastActiveAt: NOW }), NOW);
+          await patchCreated(alice.oldest.idHash, patchOf({ lastActiveAt: NOW }), NOW);
           const deleted = await store.destroyByUser({
             userId: 'alice',
             tenant: '',
@@ -417,7 +531,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         await createSession();
         const idHash = randomIdHash();
 
-        await store.create(idHash, storedSession(login), limitOf(2));
+        await store.create(idHash, storedSession(login), { now: NOW, limit: limitOf(2) });
 
         expect(await store.get(idHash)).toMatchObject(login);
       });
@@ -427,7 +541,7 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         await createSession(login);
         const idHash = randomIdHash();
 
-        const refused = store.create(idHash, storedSession(login), limitOf(2));
+        const refused = store.create(idHash, storedSession(login), { now: NOW, limit: limitOf(2) });
 
         await expect(refused).rejects.toThrow(SessionLimitExceededError);
         await expect(refused).rejects.toMatchObject({ limit: 2 });
@@ -439,11 +553,11 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         const again = await createStored(login);
         await createSession(login);
         await expect(
-          store.patch(again.idHash, patchOf({ set: { a: 1 }, userId: 'alice' }), NOW, limitOf(2)),
-        ).resolves.toBe(true);
+          patchCreated(again.idHash, patchOf({ set: { a: 1 }, userId: 'alice' }), NOW, limitOf(2)),
+        ).resolves.toBe(again.idHash);
         const { idHash: anonymousHash, ...anonymous } = await createStored({ data: { cart: ['tea'] } });
 
-        const refused = store.patch(anonymousHash, patchOf({ set: { b: 2 }, userId: 'alice' }), NOW, limitOf(2));
+        const refused = patchCreated(anonymousHash, patchOf({ set: { b: 2 }, userId: 'alice' }), NOW, limitOf(2));
 
         await expect(refused).rejects.toThrow(SessionLimitExceededError);
         expect(await store.get(anonymousHash)).toEqual(anonymous);
@@ -455,8 +569,10 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         const anonymous = await Promise.all(Array.from({ length: 6 }, () => createSession()));
 
         const attempts = await Promise.allSettled([
-          ...Array.from({ length: 6 }, () => store.create(randomIdHash(), storedSession(login), limitOf(4))),
-          ...anonymous.map((idHash) => store.patch(idHash, patchOf({ userId: 'alice' }), NOW, limitOf(4))),
+          ...Array.from({ length: 6 }, () =>
+            store.create(randomIdHash(), storedSession(login), { now: NOW, limit: limitOf(4) }),
+          ),
+          ...anonymous.map((idHash) => patchCreated(idHash, patchOf({ userId: 'alice' }), NOW, limitOf(4))),
         ]);
 
         const refused = attempts.filter((attempt) => attempt.status === 'rejected');
@@ -481,6 +597,16 @@ export function describeSessionStore(name: string, createEmptyStore: () => Sessi
         for (const idHash of live) {
           await expect(store.get(idHash)).resolves.not.toBeNull();
         }
+      });
+
+      it('deletes each expired session once across simultaneous calls; a call that found another cleaning up resolves to null', async () => {
+        await Promise.all([0, 1, 2, 3, 4].map((ago) => createSession({ expiresAt: NOW - ago })));
+
+        const results = await Promise.all([store.deleteExpired(NOW, 10), store.deleteExpired(NOW, 10)]);
+
+        results.forEach((deleted) => expect(deleted === null || Number.isInteger(deleted)).toBe(true));
+        expect(results.reduce<number>((sum, deleted) => sum + (deleted ?? 0), 0)).toBe(5);
+        await expect(store.deleteExpired(NOW, 10)).resolves.toBe(0);
       });
     });
   });

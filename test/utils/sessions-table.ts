@@ -53,6 +53,12 @@ export class SessionsTable {
     return rows.length > 0 ? toSessionRow(rows[0]) : undefined;
   }
 
+  /** The rows whose data has this top-level key (for sessions whose ID changed meanwhile). */
+  async rowsWithKey(key: string): Promise<SessionRow[]> {
+    const { rows } = await this.client.query(`${SELECT_ROWS} WHERE data ? $1`, [key]);
+    return rows.map(toSessionRow);
+  }
+
   /** Deletes every session, so a test starts from an empty table. */
   async clear(): Promise<void> {
     await this.client.query('DELETE FROM sessions');

@@ -1,0 +1,27 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Lets a renewed session still be found, for a few seconds, under the ID it had: requests sent
+ * with the old cookie before the renewal answered (a logout, a login) act on the session instead
+ * of missing it. Also indexes sessions by user first, so a user's sessions are found in every
+ * tenant at once.
+ */
+export class AddPreviousIdHash1733000000000 implements MigrationInterface {
+  name = 'AddPreviousIdHash1733000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "sessions" ADD "previous_id_hash" character varying(64)`);
+    await queryRunner.query(`ALTER TABLE "sessions" ADD "previous_id_expires_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(`CREATE INDEX "IDX_sessions_previous_id_hash" ON "sessions" ("previous_id_hash")`);
+    await queryRunner.query(`DROP INDEX "IDX_sessions_tenant_user_id"`);
+    await queryRunner.query(`CREATE INDEX "IDX_sessions_user_id_tenant" ON "sessions" ("user_id", "tenant")`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "IDX_sessions_user_id_tenant"`);
+    await queryRunner.query(`CREATE INDEX "IDX_sessions_tenant_user_id" ON "sessions" ("tenant", "user_id")`);
+    await queryRunner.query(`DROP INDEX "IDX_sessions_previous_id_hash"`);
+    await queryRunner.query(`ALTER TABLE "sessions" DROP COLUMN "previous_id_expires_at"`);
+    await queryRunner.query(`ALTER TABLE "sessions" DROP COLUMN "previous_id_hash"`);
+  }
+}

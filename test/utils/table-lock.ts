@@ -1,0 +1,29 @@
+import { harnessClient } from './cluster-activity';
+
+/** A table lock held by a connection of the test's own, as a long migration or a stuck batch job would. */
+export interface HeldTableLock {
+  /** Ends the locking transaction (rolled back) and closes its connection. */
+  release(): Promise<void>;
+}
+
+/** Opens a transaction on `databaseUrl` that holds `LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE` until released. */
+export async function lockTable(databaseUrl: string, table: string): Promise<HeldTableLock> {
+  const client = harnessClient(databaseUrl);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  return {
+    release: async () => {
+      try {
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
