@@ -25,7 +25,13 @@ export class AppModule {
           entities: [SessionEntity],
           migrations: SESSION_MIGRATIONS,
           migrationsRun: true,
-          extra: { max: config.poolSize ?? 10, connectionTimeoutMillis: 2000 },
+          // TCP keepalive finds a connection whose peer vanished (a silent network) in seconds, not hours.
+          extra: {
+            max: config.poolSize ?? 10,
+            connectionTimeoutMillis: 2000,
+            keepAlive: true,
+            keepAliveInitialDelayMillis: 5000,
+          },
           retryAttempts: 3,
           retryDelay: 500,
         }),

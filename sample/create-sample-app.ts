@@ -7,6 +7,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { SampleConfig } from './sample-config';
 
@@ -34,7 +35,15 @@ async function createFastifyApp(module: DynamicModule, options: NestApplicationO
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   // While shutting down, answer the requests that still arrive (with `Connection: close`), as Express does,
   // rather than Fastify's default 503.
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, return503OnClosing: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    return503OnClosing: false,
+    // Errors Fastify raises before routing (a URL that is not valid percent-encoding) get the
+    // contract's `{"error"}` body too, as Express's do through the exception filter.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.code(error.statusCode ?? 400).send({ error: error.message });
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   parseJsonLikeExpress(app.getHttpAdapter().getInstance());
   return app;

@@ -1,10 +1,15 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import { createGracefulShutdown } from '../src';
 import { createSampleApp } from './create-sample-app';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { loadSampleConfig } from './sample-config';
 
-let app: INestApplication | undefined;
+/** How long in-flight requests may take to finish on shutdown before their connections are closed. */
+const SHUTDOWN_GRACE_PERIOD = 5000;
+/** Past the grace period, how long closing the pool and the rest may take before the process gives up. */
+const SHUTDOWN_HARD_DEADLINE = SHUTDOWN_GRACE_PERIOD + 5000;
+
+let closeApp: (() => Promise<void>) | undefined;
 let embedded: EmbeddedPostgres | undefined;
 let closing = false;
 
@@ -14,11 +19,12 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir: process.env.PGLITE_DATA_DIR });
     console.warn(`DATABASE_URL is not set: using an embedded PostgreSQL (PGlite) at ${embedded.url}`);
   }
-  app = await createSampleApp({
+  const app = await createSampleApp({
     ...config,
     databaseUrl: config.databaseUrl ?? embedded!.url,
     poolSize: embedded?.poolSize ?? config.poolSize,
   });
+  closeApp = createGracefulShutdown(app, { gracePeriod: SHUTDOWN_GRACE_PERIOD });
   if (closing) {
     return;
   }
@@ -26,20 +32,35 @@ async function main(): Promise<void> {
   console.log(`listening on http://${config.host}:${config.port}`);
 }
 
-/** Lets in-flight requests finish, closes the pool (and the embedded database), exits 0. */
+/**
+ * Drains HTTP (`Connection: close`, idle keep-alive connections closed, in-flight requests finish,
+ * every connection closed after the grace period), runs Nest's shutdown hooks (cleanup stops between
+ * batches, the pool closes), closes the embedded database, exits 0.
+ */
 async function shutdown(signal: string): Promise<void> {
   if (closing) {
     return;
   }
   closing = true;
   console.warn(`${signal}: shutting down`);
-  await app?.close();
+  setTimeout(() => {
+    console.error(`Shutdown did not finish within ${SHUTDOWN_HARD_DEADLINE} ms`);
+    process.exit(1);
+  }, SHUTDOWN_HARD_DEADLINE).unref();
+  await closeApp?.();
   await embedded?.close();
   process.exit(0);
 }
 
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+function onSignal(signal: NodeJS.Signals): void {
+  shutdown(signal).catch((error: unknown) => {
+    console.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
+
+process.once('SIGTERM', onSignal);
+process.once('SIGINT', onSignal);
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

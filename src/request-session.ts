@@ -334,6 +334,13 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     }
   }
 
+  /** Goes back to the ID the session was loaded with: a renewal that another change of ID overtook. */
+  abandonRenewal(): void {
+    this.currentId = this.baseline.id;
+    this.renewing = false;
+    this.cookieDirty = false;
+  }
+
   private currentBaseline(): Baseline {
     const { userId, lifetime, absoluteExpiresAt, data } = this.record;
     return { id: this.currentId, userId, user: data[RESERVED_USER_KEY], lifetime, absoluteExpiresAt };

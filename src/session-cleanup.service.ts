@@ -85,7 +85,9 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
         }
         const batch = await this.deleteBatch(now);
         if (batch === null) {
-          this.logger.log(`Cleanup skipped after deleting ${deleted}: another instance holds the cleanup lock`);
+          this.logger.log(
+            `Cleanup stopped after deleting ${deleted} expired sessions: another instance holds the cleanup lock`,
+          );
           return { deleted, outcome: 'locked' };
         }
         deleted += batch;

@@ -294,11 +294,12 @@ export class SessionManager implements SessionPersistence {
       record.expiresAt = expiresAt;
     }
     const renewalYielded = renewing && written !== idHash;
-    session.markSaved(idHash, revision);
     if (renewalYielded) {
       // A parallel request of this session changed its ID first: its response carries the cookie.
-      session.cookieDirty = false;
-    } else if (patch.newIdHash !== undefined) {
+      session.abandonRenewal();
+    }
+    session.markSaved(renewalYielded ? storedIdHash : idHash, revision);
+    if (!renewalYielded && patch.newIdHash !== undefined) {
       this.events.publish(renewing ? 'renewed' : 'regenerated', record);
     }
     if (userChanged) {

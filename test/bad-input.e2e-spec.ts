@@ -76,9 +76,9 @@ describe('client input the session cannot store', () => {
 
     it('PUT /kv/:key with a key that is not UTF-8 (an encoded lone surrogate) answers 400', async () => {
       const agent = await agentWithContent();
-      const response = await agent.put('/kv/a%ED%A0%80').send({ value: 1 }).expect(400);
-      // Fastify's router refuses the URL before Nest runs, with `error` among fields of its own.
-      expect(response.body).toMatchObject({ error: expect.stringMatching(/\S/) });
+      // On Fastify the router refuses the URL before Nest runs: the sample's frameworkErrors answers it.
+      await agent.put('/kv/a%ED%A0%80').send({ value: 1 }).expect(400).expect(errorBody);
+      await agent.put('/kv/%').send({ value: 1 }).expect(400).expect(errorBody);
       await agent.get('/kv').expect(200, { kv: { kept: 'yes' } });
     });
 

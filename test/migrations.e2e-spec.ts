@@ -76,7 +76,11 @@ describe('upgrading a database from the first session migration', () => {
   });
 
   it('runs only the migrations that came after the first', () => {
-    expect(secondMigrationRan).toEqual(['AddSessionHandlesAndTenants1732600000000', 'TuneSessionsTable1732700000000']);
+    expect(secondMigrationRan).toEqual([
+      'AddSessionHandlesAndTenants1732600000000',
+      'TuneSessionsTable1732700000000',
+      'AddPreviousIdHash1733000000000',
+    ]);
   });
 
   it('gives every existing row a unique handle, no tenant, and id_issued_at = created_at', async () => {

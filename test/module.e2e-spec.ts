@@ -253,7 +253,7 @@ describe('SessionModule wiring', () => {
       }
     });
 
-    it('has the primary key on id_hash, a unique index on handle, and indexes on expires_at and (tenant, user_id)', async () => {
+    it('has the primary key on id_hash, a unique index on handle, and indexes on expires_at, previous_id_hash and (user_id, tenant)', async () => {
       const indexes = await dataSource.query(
         `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'sessions' ORDER BY indexname`,
       );
@@ -265,8 +265,12 @@ describe('SessionModule wiring', () => {
           'CREATE INDEX "IDX_sessions_expires_at" ON public.sessions USING btree (expires_at)',
         ],
         [
-          'IDX_sessions_tenant_user_id',
-          'CREATE INDEX "IDX_sessions_tenant_user_id" ON public.sessions USING btree (tenant, user_id)',
+          'IDX_sessions_previous_id_hash',
+          'CREATE INDEX "IDX_sessions_previous_id_hash" ON public.sessions USING btree (previous_id_hash)',
+        ],
+        [
+          'IDX_sessions_user_id_tenant',
+          'CREATE INDEX "IDX_sessions_user_id_tenant" ON public.sessions USING btree (user_id, tenant)',
         ],
         ['PK_sessions', 'CREATE UNIQUE INDEX "PK_sessions" ON public.sessions USING btree (id_hash)'],
         ['UQ_sessions_handle', 'CREATE UNIQUE INDEX "UQ_sessions_handle" ON public.sessions USING btree (handle)'],
@@ -301,16 +305,28 @@ describe('SessionModule wiring', () => {
         );
       });
 
-      it("finds a user's sessions in a tenant through the (tenant, user_id) index", async () => {
+      it("finds a user's sessions in a tenant through the (user_id, tenant) index", async () => {
         await expect(
           plan(
             `SELECT handle FROM sessions WHERE user_id = $1 AND tenant = $2 AND expires_at > to_timestamp($3::float8 / 1000)
              ORDER BY last_active_at DESC`,
             ['7', '1', Date.now()],
           ),
-        ).resolves.toMatch(
-          /Index Scan on "IDX_sessions_tenant_user_id"|Index Scan using "IDX_sessions_tenant_user_id"/,
-        );
+        ).resolves.toMatch(/Index Scan (on|using) "IDX_sessions_user_id_tenant"/);
+      });
+
+      it("finds a user's sessions in every tenant through the same index", async () => {
+        await expect(
+          plan(`SELECT handle FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR tenant = $2)`, ['7', null]),
+        ).resolves.toMatch(/Index Scan (on|using) "IDX_sessions_user_id_tenant"/);
+      });
+
+      it('finds a renewed session by its previous ID through the previous_id_hash index', async () => {
+        await expect(
+          plan(`SELECT handle FROM sessions WHERE previous_id_hash = $1 AND previous_id_expires_at > now()`, [
+            'a'.repeat(64),
+          ]),
+        ).resolves.toMatch(/Index Scan using "IDX_sessions_previous_id_hash"/);
       });
     });
   });

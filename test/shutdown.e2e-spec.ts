@@ -160,8 +160,11 @@ describe.each(PLATFORMS)('shutdown of the sample process on %s', (platform) => {
       const inFlightAnswer = await inFlight.release();
       const exit = await exitWithin(EXIT_BOUND);
 
-      // The counts of what the clients saw, printed if the process did not exit.
-      expect({ exit, seen: summary(outcomes) }).toMatchObject({ exit: { code: 0, signal: null } });
+      if (exit === 'still running' || exit.code !== 0) {
+        const seen = JSON.stringify(summary(outcomes));
+        throw new Error(`Not exited 0 (${JSON.stringify(exit)}); requests: ${seen}; output:\n${sample.output()}`);
+      }
+      expect(exit).toEqual({ code: 0, signal: null });
       expect(inFlightAnswer).toMatchObject({ status: 200, body: JSON.stringify({ ok: true }) });
       expect(inFlightAnswer.headers.connection).toBe('close');
       // No response cut short, and every one a 200.

@@ -10,11 +10,16 @@ export function cookieValuesOf(header: string | undefined, name: string): string
   const values: string[] = [];
   for (const pair of header.split(';')) {
     const equals = pair.indexOf('=');
-    if (equals !== -1 && pair.slice(0, equals).trim() === name) {
-      values.push(decode(unquote(pair.slice(equals + 1).trim())));
+    if (equals !== -1 && trimWhitespace(pair.slice(0, equals)) === name) {
+      values.push(decode(unquote(trimWhitespace(pair.slice(equals + 1)))));
     }
   }
   return values;
+}
+
+/** Cookie headers separate pairs with spaces and tabs only (RFC 6265): no wider Unicode trimming. */
+function trimWhitespace(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
 function unquote(value: string): string {
