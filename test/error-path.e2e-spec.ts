@@ -1,9 +1,8 @@
-import { Controller, ForbiddenException, Get, HttpCode, type INestApplication, Module, Post } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Controller, ForbiddenException, Get, HttpCode, type INestApplication, Post } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Session, SessionEntity, SessionModule } from '../src';
 import { createMigratedDataSource } from './utils/migrated-data-source';
+import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { SessionAgent } from './utils/session-agent';
@@ -168,17 +167,9 @@ describe('a handler that throws (only plain data changes are committed) and Clea
   });
 });
 
-async function startFixtureApp(platform: Platform, dataSource: DataSource): Promise<INestApplication> {
-  @Module({
+function startFixtureApp(platform: Platform, dataSource: DataSource): Promise<INestApplication> {
+  return listenFixtureApp(platform, {
     imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource, clearSiteData: ['cookies', 'storage'] })],
     controllers: [ErrorPathController],
-  })
-  class ErrorPathModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [ErrorPathModule] }).compile();
-  const app =
-    platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  return app;
+  });
 }

@@ -1,9 +1,8 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { Agent, get, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createGracefulShutdown } from '../src';
+import { createFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
 
 /** Requests held by `GET /hold`, answered when the test calls them. */
@@ -30,11 +29,8 @@ class DrainFixtureController {
   }
 }
 
-async function startFixtureApp(platform: Platform): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ controllers: [DrainFixtureController] }).compile();
-  return platform === 'fastify'
-    ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-    : moduleRef.createNestApplication({ logger: false });
+function startFixtureApp(platform: Platform): Promise<INestApplication> {
+  return createFixtureApp(platform, { controllers: [DrainFixtureController] });
 }
 
 /** GET on a keep-alive agent; resolves with the response read to its end and the socket it came on. */

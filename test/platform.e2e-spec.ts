@@ -12,12 +12,11 @@ import {
   Post,
   Res,
 } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Session, SessionEntity, SessionModule } from '../src';
 import { createMigratedDataSource } from './utils/migrated-data-source';
+import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { SESSION_COOKIE, hashSessionId, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
@@ -178,13 +177,7 @@ async function startFixtureApp(platform: Platform, dataSource: DataSource): Prom
       consumer.apply(RawCookieMiddleware).forRoutes('write');
     }
   }
-  const moduleRef = await Test.createTestingModule({ imports: [PlatformFixtureModule] }).compile();
-  const app =
-    platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  return app;
+  return listenFixtureApp(platform, { imports: [PlatformFixtureModule] });
 }
 
 /** Polls `condition` every 10 ms for up to a second. */

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, type INestApplication, Post, UseGuards } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { MemorySessionStore, Session, SessionAuthGuard, SessionModule, type StoredSession } from '../../src';
+import { listenFixtureApp } from './fixture-app';
 import type { Platform } from './platforms';
 
 /** The fixture's cookie name, set explicitly so the test does not depend on the default's prefix rules. */
@@ -46,16 +45,11 @@ export async function startReadCountingApp(
   store: ReadCountingStore,
   secrets: string[],
 ): Promise<{ app: INestApplication; url: string }> {
-  const moduleRef = await Test.createTestingModule({
+  const app = await listenFixtureApp(platform, {
     imports: [
       SessionModule.forRoot({ secret: secrets, store, cookie: { name: READ_COUNTING_COOKIE }, cleanupInterval: 0 }),
     ],
     controllers: [ReadCountingController],
-  }).compile();
-  const app =
-    platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-      : moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
+  });
   return { app, url: await app.getUrl() };
 }
