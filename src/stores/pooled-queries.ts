@@ -120,7 +120,7 @@ export class PooledQueries {
       return result;
     } catch (error) {
       pending.catch(() => undefined);
-      const connectionFailed = error === timedOut || !isServerError(error);
+      const connectionFailed = error === timedOut || !leavesConnectionUsable(error);
       if (connectionFailed && checkedOut) {
         this.discard(checkedOut, error as Error, error === timedOut);
       } else {
@@ -204,8 +204,13 @@ class CheckedOutClient {
   }
 }
 
-/** An error PostgreSQL itself reported (it carries an SQLSTATE code): the connection is fine. */
-function isServerError(error: unknown): boolean {
+/**
+ * Whether the connection can go back to the pool after this error: yes for an error PostgreSQL
+ * reported about the statement (it carries an SQLSTATE code), except those that end the
+ * connection itself (class 08, connection exception; 57P01-57P03, the backend was terminated or
+ * the server is shutting down), which would otherwise hand the next caller a dead connection.
+ */
+function leavesConnectionUsable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P0[123])/.test(code);
 }

@@ -11,11 +11,13 @@ export class DelayLine {
   /** Schedules `deliver` `latency` milliseconds from now, after everything pushed before it. */
   push(latency: number, deliver: () => void): void {
     const due = Date.now() + latency;
-    this.tail = this.tail.then(() => this.waitUntil(due)).then(() => {
-      if (!this.closed) {
-        deliver();
-      }
-    });
+    this.tail = this.tail
+      .then(() => this.waitUntil(due))
+      .then(() => {
+        if (!this.closed) {
+          deliver();
+        }
+      });
   }
 
   /** Drops what is still waiting (the link is gone) and lets no timer keep the process alive. */

@@ -125,7 +125,9 @@ function binDir(): string {
   }
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)) : [];
-  const newest = majors.sort((a, b) => Number(b) - Number(a)).find((major) => existsSync(`${root}/${major}/bin/initdb`));
+  const newest = majors
+    .sort((a, b) => Number(b) - Number(a))
+    .find((major) => existsSync(`${root}/${major}/bin/initdb`));
   return newest ? `${root}/${newest}/bin` : '';
 }
 
