@@ -104,11 +104,7 @@ class Harness {
     }
     this.events = events ?? new SessionEvents({} as ModuleRef);
     this.events.events$.subscribe((event) => this.emitted.push(event));
-    this.manager = new SessionManager(
-      resolveSessionOptions({ secret: SECRET, ...options }),
-      this.store,
-      this.events,
-    );
+    this.manager = new SessionManager(resolveSessionOptions({ secret: SECRET, ...options }), this.store, this.events);
   }
 
   /** One request: load, run the handler, commit; the browser keeps or drops the cookie as told. */
@@ -1224,7 +1220,7 @@ describe('SessionManager', () => {
         await expect(failure).rejects.toMatchObject({ limit: 2 });
         // The store is asked to write only under the limit, so it checks and writes in one step.
         expect(patch).toHaveBeenCalledTimes(1);
-        expect(patch.mock.calls[0][2].limit).toEqual({ userId: alice.id, tenant: "", max: 2, now });
+        expect(patch.mock.calls[0][2].limit).toEqual({ userId: alice.id, tenant: '', max: 2, now });
         expect(response.setCookies).toEqual([]);
         expect(harness.emitted.slice(eventsBefore)).toEqual([]);
         expect(await harness.stored(anonymous)).toMatchObject({ userId: null, data: { cart: ['x'] } });
