@@ -6,13 +6,20 @@ export interface HeldTableLock {
   release(): Promise<void>;
 }
 
-/** Opens a transaction on `databaseUrl` that holds `LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE` until released. */
-export async function lockTable(databaseUrl: string, table: string): Promise<HeldTableLock> {
+/**
+ * Opens a transaction on `databaseUrl` that holds `LOCK TABLE <table> IN <mode> MODE` until released:
+ * `ACCESS EXCLUSIVE` stops every statement on the table, `SHARE` only writes (reads go on).
+ */
+export async function lockTable(
+  databaseUrl: string,
+  table: string,
+  mode: 'ACCESS EXCLUSIVE' | 'SHARE' = 'ACCESS EXCLUSIVE',
+): Promise<HeldTableLock> {
   const client = harnessClient(databaseUrl);
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE "${table}" IN ${mode} MODE`);
   } catch (error) {
     await client.end();
     throw error;
