@@ -7,7 +7,7 @@ import {
   type StoredSession,
   TypeOrmSessionStore,
 } from '../src';
-import { SESSION_DEFAULTS } from '../src/session.constants';
+import { SESSION_DEFAULTS } from '../src/core/session.constants';
 import { errorBody } from './utils/http-expectations';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { PLATFORMS } from './utils/platforms';

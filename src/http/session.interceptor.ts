@@ -1,0 +1,95 @@
+import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { catchError, concatMap, from, type Observable } from 'rxjs';
+import { SESSION_PARAM_KEY } from '../core/session.constants';
+import { toHttpException } from './session-http-errors';
+import { SessionManager } from '../lifecycle/session-manager';
+import type { SessionHttpRequest } from './platform/http-platform';
+import { inMessageScope, transportOf } from './platform/execution-transport';
+
+/**
+ * Registered globally by `SessionModule` (HTTP routes and GraphQL resolvers; add it with
+ * `@UseInterceptors(SessionInterceptor)` to a WebSocket gateway). Per request: at most one store
+ * read (only when the handler takes `@Session()` or a guard already loaded the session) and at most
+ * one store write, after the handler and before the response is sent, so the cookie can still be
+ * set. When the handler throws, only the plain data changes it made before throwing are committed.
+ */
+@Injectable()
+export class SessionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('SessionModule');
+  private warnedOfGraphQlContext = false;
+
+  constructor(
+    protected readonly manager: SessionManager,
+    protected readonly reflector: Reflector,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const transport = transportOf(context);
+    if (!transport) {
+      return next.handle();
+    }
+    const { request, response } = transport;
+    const usesSession = this.usesSession(context, request);
+    if (usesSession) {
+      await this.manager.load(request, response !== null).catch((error: unknown) => {
+        throw toHttpException(error);
+      });
+    }
+    if (response === null) {
+      // WebSocket messages cannot carry a cookie back: the session is read-only there (save() still works).
+      if (usesSession && context.getType<string>() === 'graphql') {
+        this.warnOfGraphQlContextWithoutResponse();
+      }
+      return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
+    }
+    // catchError comes first, so it sees the handler's errors only: a failed commit is not tried again.
+    return next.handle().pipe(
+      catchError((error: unknown) => from(this.commitAfterError(request, response, error))),
+      concatMap((body) => from(this.commitBefore(request, response, body))),
+    );
+  }
+
+  /** Whether this handler needs the session loaded before it runs. */
+  protected usesSession(context: ExecutionContext, request: SessionHttpRequest): boolean {
+    return (
+      this.manager.loaded(request) !== undefined ||
+      this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true
+    );
+  }
+
+  /** Once: resolvers' session changes would otherwise be dropped without a word. */
+  private warnOfGraphQlContextWithoutResponse(): void {
+    if (!this.warnedOfGraphQlContext) {
+      this.warnedOfGraphQlContext = true;
+      this.logger.warn(
+        'The GraphQL context has no HTTP response, so changes resolvers make to the session are not saved ' +
+          '(only an explicit session.save() is) and no cookie can be set. Put the response in the context: ' +
+          'Apollo on Fastify needs `context: (req, reply) => ({ req, reply })`.',
+      );
+    }
+  }
+
+  /** Persists the session before the response goes out; a failed commit is answered with its HTTP error. */
+  private async commitBefore<T>(request: SessionHttpRequest, response: unknown, body: T): Promise<T> {
+    try {
+      await this.manager.commit(request, response);
+    } catch (error) {
+      throw toHttpException(error);
+    }
+    return body;
+  }
+
+  /**
+   * Keeps the plain data changes the handler made before it threw, never a login, logout, role,
+   * ID or lifetime change, nor a destroy; the handler's error is what the client sees.
+   */
+  protected async commitAfterError(request: SessionHttpRequest, response: unknown, error: unknown): Promise<never> {
+    try {
+      await this.manager.commit(request, response, true);
+    } catch {
+      // The handler's error takes precedence; the store failure was logged by the manager.
+    }
+    throw toHttpException(error);
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
+import { SessionEvents } from '../events/session-events';
+import type { ResolvedSessionOptions } from '../module/session-options';
+import { callStore } from '../store/session-store-call';
+import { SessionStoreHealth } from '../store/session-store-health';
+import { SessionStore, type SessionSummary } from '../store/session-store.interface';
+
+/** Which tenant's sessions a call is about; `''` (the default) without multi-tenancy. */
+export interface SessionScope {
+  tenant?: string;
+}
+
+/** One of a user's sessions, as listings show it. */
+export interface SessionInfo {
+  /** Opaque handle for `revoke()`: never the session ID nor its stored hash. */
+  handle: string;
+  createdAt: Date;
+  /** Last activity, as precise as the rolling write: within a quarter of the idle timeout. */
+  lastActiveAt: Date;
+  expiresAt: Date;
+  /** Client IP and user agent recorded at creation or login. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * A user's sessions as first-class objects: list them ("where am I logged in"), revoke one,
+ * revoke all but the current one ("log out my other devices"), or all of them (after a
+ * password change). Revoked sessions are deleted at once; their cookies become anonymous.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly events: SessionEvents,
+    // Constructed by hand (unit tests), it gets a tracker of its own.
+    private readonly health: SessionStoreHealth = new SessionStoreHealth(),
+  ) {}
+
+  /** The user's live sessions, most recently active first. */
+  async list(userId: string, scope: SessionScope = {}): Promise<SessionInfo[]> {
+    const sessions = await this.call(() => this.store.listByUser(userId, scope.tenant ?? '', Date.now()));
+    return sessions.map(toInfo);
+  }
+
+  /** How many live sessions the user has. */
+  async count(userId: string, scope: SessionScope = {}): Promise<number> {
+    return (await this.list(userId, scope)).length;
+  }
+
+  /** Revokes one of the user's live sessions; false when the user has no live session with that handle. */
+  async revoke(userId: string, handle: string, scope: SessionScope = {}): Promise<boolean> {
+    const now = Date.now();
+    const revoked = await this.call(() => this.store.destroyByHandle(userId, scope.tenant ?? '', handle));
+    return this.events.publishRevoked(revoked ? [revoked] : [], now, 'revoked') === 1;
+  }
+
+  /**
+   * Revokes the user's sessions, or all but the one whose handle is `except`; resolves to how many
+   * were live. Without a `tenant`, in every tenant (a password change, a disabled account); with
+   * one, in that tenant only.
+   */
+  async revokeAll(userId: string, scope: SessionScope & { except?: string } = {}): Promise<number> {
+    const now = Date.now();
+    const tenant = scope.tenant ?? null;
+    const revoked = await this.call(() =>
+      this.store.destroyByUser({ userId, tenant, exceptHandle: scope.except, now }),
+    );
+    return this.events.publishRevoked(revoked, now, 'revoked');
+  }
+
+  private call<R>(operation: () => Promise<R>): Promise<R> {
+    return callStore(operation, this.options.storeTimeout, this.health);
+  }
+}
+
+function toInfo(summary: SessionSummary): SessionInfo {
+  return {
+    handle: summary.handle,
+    createdAt: new Date(summary.createdAt),
+    lastActiveAt: new Date(summary.lastActiveAt),
+    expiresAt: new Date(summary.expiresAt),
+    ip: summary.ip,
+    userAgent: summary.userAgent,
+  };
+}
