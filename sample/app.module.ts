@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SESSION_MIGRATIONS, SessionEntity, SessionModule, type SessionRequest } from '../src';
+import { SessionModule, type SessionRequest } from '../src';
+import { SESSION_MIGRATIONS, SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import { AuthController } from './auth.controller';
 import { ErrorBodyFilter } from './error-body.filter';
 import { SampleConfig } from './sample-config';
@@ -35,9 +36,10 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 500,
         }),
-        // The store defaults to a TypeOrmSessionStore on the DataSource that TypeOrmModule registers.
+        // The store class is built by Nest on the DataSource that TypeOrmModule registers.
         SessionModule.forRoot({
           secret: config.secrets,
+          store: TypeOrmSessionStore,
           idleTimeout: config.idleTimeout,
           absoluteTimeout: config.absoluteTimeout,
           cleanupInterval: config.cleanupInterval,

@@ -5,15 +5,15 @@ import {
   SessionStoreUnavailableError,
   type SessionWriteOptions,
   type StoredSession,
-  TypeOrmSessionStore,
 } from '../src';
+import { TypeOrmSessionStore } from '../src/typeorm';
 import { SESSION_DEFAULTS } from '../src/core/session.constants';
 import { errorBody } from './utils/http-expectations';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { PLATFORMS } from './utils/platforms';
 import { useSampleServer } from './utils/sample-server';
 import type { SessionAgent } from './utils/session-agent';
-import { NOW, randomIdHash, storedSession } from './utils/session-store-contract';
+import { NOW, randomIdHash, storedSession } from '../src/testing';
 import { useSessionsDatabase } from './utils/sessions-database';
 
 /** `{"value": <depth arrays nested in one another>}`, as JSON text. */

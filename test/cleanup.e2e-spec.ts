@@ -1,3 +1,4 @@
+import { TypeOrmSessionStore } from '../src/typeorm';
 import { INestApplication, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -34,7 +35,14 @@ describe('SessionCleanupService', () => {
     on: DataSource = dataSource,
   ): Promise<INestApplication> {
     const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource: on, cleanupInterval: 0, ...options })],
+      imports: [
+        SessionModule.forRoot({
+          secret: TEST_SECRET,
+          store: new TypeOrmSessionStore(on),
+          cleanupInterval: 0,
+          ...options,
+        }),
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -94,7 +102,7 @@ describe('SessionCleanupService', () => {
 
     it('deletes in batches of cleanupBatchSize until none is left', async () => {
       const app = await startApp({ cleanupBatchSize: 10 });
-      const deleteExpired = jest.spyOn(app.get<SessionStore>(SessionStore), 'deleteExpired');
+      const deleteExpired = jest.spyOn(app.get<TypeOrmSessionStore>(SessionStore), 'deleteExpired');
       await insertSessions('expired-', 35, '-1 minute');
       await insertSessions('live-', 2, '1 hour');
 
@@ -107,7 +115,7 @@ describe('SessionCleanupService', () => {
 
     it('lets concurrent calls share one run', async () => {
       const app = await startApp();
-      const deleteExpired = jest.spyOn(app.get<SessionStore>(SessionStore), 'deleteExpired');
+      const deleteExpired = jest.spyOn(app.get<TypeOrmSessionStore>(SessionStore), 'deleteExpired');
       await insertSessions('expired-', 3, '-1 minute');
       const cleanup = app.get(SessionCleanupService);
 
@@ -154,7 +162,7 @@ describe('SessionCleanupService', () => {
     it('stops when the app closes, and closing does not wait for the next tick', async () => {
       const app = await startSampleApp(db.url, { cleanupInterval: 200 });
       apps.push(app);
-      const deleteExpired = jest.spyOn(app.get<SessionStore>(SessionStore), 'deleteExpired');
+      const deleteExpired = jest.spyOn(app.get<TypeOrmSessionStore>(SessionStore), 'deleteExpired');
       await eventually(async () => deleteExpired.mock.calls.length > 0);
 
       const closing = Date.now();

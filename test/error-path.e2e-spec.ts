@@ -1,6 +1,7 @@
 import { Controller, ForbiddenException, Get, HttpCode, type INestApplication, Post } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Session, SessionEntity, SessionModule } from '../src';
+import { Session, SessionModule } from '../src';
+import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
@@ -169,7 +170,13 @@ describe('a handler that throws (only plain data changes are committed) and Clea
 
 function startFixtureApp(platform: Platform, dataSource: DataSource): Promise<INestApplication> {
   return listenFixtureApp(platform, {
-    imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource, clearSiteData: ['cookies', 'storage'] })],
+    imports: [
+      SessionModule.forRoot({
+        secret: TEST_SECRET,
+        store: new TypeOrmSessionStore(dataSource),
+        clearSiteData: ['cookies', 'storage'],
+      }),
+    ],
     controllers: [ErrorPathController],
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CreateSessionsTable1732500000000, SESSION_MIGRATIONS } from '../src';
+import { CreateSessionsTable1732500000000, SESSION_MIGRATIONS } from '../src/typeorm';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { startSampleServer, type SampleServer } from './utils/sample-server';

@@ -19,11 +19,11 @@ import {
   Session,
   SessionAuthGuard,
   SessionConfigurationError,
-  SessionEntity,
   SessionModule,
   type SessionModuleOptions,
   type SessionOptionsFactory,
 } from '../src';
+import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
@@ -71,7 +71,7 @@ class SessionConfigService implements SessionOptionsFactory {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   createSessionOptions(): SessionModuleOptions {
-    return { secret: TEST_SECRET, dataSource: this.dataSource, cookie: { name: 'configured.sid' } };
+    return { secret: TEST_SECRET, store: new TypeOrmSessionStore(this.dataSource), cookie: { name: 'configured.sid' } };
   }
 }
 
@@ -132,14 +132,16 @@ describe('SessionModule wiring', () => {
 
   describe('forRoot', () => {
     it('stores sessions through the given DataSource', async () => {
-      const app = await startFixtureApp(SessionModule.forRoot({ secret: TEST_SECRET, dataSource }));
+      const app = await startFixtureApp(
+        SessionModule.forRoot({ secret: TEST_SECRET, store: new TypeOrmSessionStore(dataSource) }),
+      );
       await expectStoredInDatabase(() => expectWorkingSessions(app));
     });
 
-    it("uses the application's DataSource when none is given (as @nestjs/typeorm registers it)", async () => {
+    it("builds a store given as a class with Nest's DI: TypeOrmSessionStore on the app's DataSource (as @nestjs/typeorm registers it)", async () => {
       const app = await startFixtureApp(
         databaseModule(dataSource, true),
-        SessionModule.forRoot({ secret: TEST_SECRET }),
+        SessionModule.forRoot({ secret: TEST_SECRET, store: TypeOrmSessionStore }),
       );
       await expectStoredInDatabase(() => expectWorkingSessions(app));
     });
@@ -165,7 +167,7 @@ describe('SessionModule wiring', () => {
           inject: [SECRET_TOKEN, DataSource],
           useFactory: async (secret: string, source: DataSource) => ({
             secret,
-            dataSource: source,
+            store: new TypeOrmSessionStore(source),
             cookie: { name: 'factory.sid' },
           }),
         }),
@@ -193,8 +195,17 @@ describe('SessionModule wiring', () => {
       await expectStoredInDatabase(() => expectWorkingSessions(app, 'configured.sid'));
     });
 
-    it('refuses async options without useFactory, useClass or useExisting', () => {
-      expect(() => SessionModule.forRootAsync({})).toThrow(SessionConfigurationError);
+    it('takes isGlobal: false, and extraProviders', async () => {
+      const extra = { provide: SECRET_TOKEN, useValue: 'extra' };
+      const definition = SessionModule.forRoot({
+        secret: TEST_SECRET,
+        store: new MemorySessionStore(),
+        isGlobal: false,
+        extraProviders: [extra],
+      });
+      expect(definition.global).toBe(false);
+      expect(definition.providers).toContainEqual(extra);
+      expect(SessionModule.forRoot({ secret: TEST_SECRET, store: new MemorySessionStore() }).global).toBe(true);
     });
   });
 
@@ -206,10 +217,23 @@ describe('SessionModule wiring', () => {
       );
     }
 
-    it('fails without a store and without any DataSource, saying what to pass', async () => {
-      const error = await startupError(SessionModule.forRoot({ secret: TEST_SECRET }));
+    it('fails without a store, saying what to pass', async () => {
+      const error = await startupError(SessionModule.forRoot({ secret: TEST_SECRET } as SessionModuleOptions));
       expect(error).toBeInstanceOf(SessionConfigurationError);
-      expect((error as Error).message).toMatch(/pass `store`, or `dataSource`, or import TypeOrmModule\.forRoot\(\)/);
+      expect((error as Error).message).toMatch(/`store` is missing\. Give `store: TypeOrmSessionStore`/);
+    });
+
+    it('fails with maxSessionsPerUser on a store without a per-user index, saying why', async () => {
+      const coreOnly = new MemorySessionStore();
+      const store = {
+        get: coreOnly.get.bind(coreOnly),
+        create: coreOnly.create.bind(coreOnly),
+        patch: coreOnly.patch.bind(coreOnly),
+        destroy: coreOnly.destroy.bind(coreOnly),
+      };
+      const error = await startupError(SessionModule.forRoot({ secret: TEST_SECRET, store, maxSessionsPerUser: 2 }));
+      expect(error).toBeInstanceOf(SessionConfigurationError);
+      expect((error as Error).message).toMatch(/maxSessionsPerUser.*per-user index/);
     });
 
     it('fails on a short secret, saying how long it must be', async () => {

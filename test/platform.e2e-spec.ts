@@ -14,7 +14,8 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { Session, SessionEntity, SessionModule } from '../src';
+import { Session, SessionModule } from '../src';
+import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
@@ -169,7 +170,7 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
 /** The fixture app on `platform`, with the session module on the test database, listening on 127.0.0.1. */
 async function startFixtureApp(platform: Platform, dataSource: DataSource): Promise<INestApplication> {
   @Module({
-    imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource })],
+    imports: [SessionModule.forRoot({ secret: TEST_SECRET, store: new TypeOrmSessionStore(dataSource) })],
     controllers: [PlatformFixtureController],
   })
   class PlatformFixtureModule implements NestModule {

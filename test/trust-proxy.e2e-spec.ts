@@ -6,7 +6,8 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import type { DataSource } from 'typeorm';
-import { Session, SessionAuthGuard, SessionEntity, SessionInterceptor, SessionModule } from '../src';
+import { Session, SessionAuthGuard, SessionInterceptor, SessionModule } from '../src';
+import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import type { SampleConfig } from '../sample/sample-config';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { PLATFORMS, type Platform } from './utils/platforms';
@@ -181,7 +182,14 @@ function useGatewayApp(databaseUrl: () => string, platform: Platform) {
   beforeAll(async () => {
     dataSource = await createMigratedDataSource(databaseUrl(), { entities: [SessionEntity] });
     const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource, trustProxy: 'loopback', bind: { ip: true } })],
+      imports: [
+        SessionModule.forRoot({
+          secret: TEST_SECRET,
+          store: new TypeOrmSessionStore(dataSource),
+          trustProxy: 'loopback',
+          bind: { ip: true },
+        }),
+      ],
       controllers: [LoginController],
       providers: [WhoamiGateway],
     }).compile();

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { MemorySessionStore, TypeOrmSessionStore } from '../src';
+import { MemorySessionStore } from '../src';
+import { TypeOrmSessionStore } from '../src/typeorm';
 import { createMigratedDataSource } from './utils/migrated-data-source';
-import { describeSessionStore, NOW, randomIdHash, storedSession } from './utils/session-store-contract';
+import { describeSessionStore, NOW, randomIdHash, storedSession } from '../src/testing';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
 let db: TestDatabase;
@@ -35,7 +36,7 @@ describe('TypeOrmSessionStore in PostgreSQL', () => {
 
   it('writes real timestamps and the lifetime in milliseconds to their columns', async () => {
     const idHash = randomIdHash();
-    await store.create(idHash, storedSession({ lifetime: 86_400_000 }));
+    await store.create(idHash, storedSession({ lifetime: 86_400_000 }), { now: NOW });
     const [row] = await dataSource.query(
       `SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS expires_at, lifetime_ms
        FROM sessions WHERE id_hash = $1`,
@@ -46,16 +47,18 @@ describe('TypeOrmSessionStore in PostgreSQL', () => {
 
   it('refuses a second session with the same handle, so a handle names one session only', async () => {
     const first = storedSession({ userId: 'u1' });
-    await store.create(randomIdHash(), first);
-    await expect(store.create(randomIdHash(), storedSession({ handle: first.handle }))).rejects.toThrow(
+    await store.create(randomIdHash(), first, { now: NOW });
+    await expect(store.create(randomIdHash(), storedSession({ handle: first.handle }), { now: NOW })).rejects.toThrow(
       /UQ_sessions_handle/,
     );
   });
 
   it('deleteExpired skips rows that another transaction has locked, and gets them later', async () => {
     const locked = randomIdHash();
-    await store.create(locked, storedSession({ expiresAt: NOW - 1 }));
-    await Promise.all([1, 2, 3].map(() => store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }))));
+    await store.create(locked, storedSession({ expiresAt: NOW - 1 }), { now: NOW });
+    await Promise.all(
+      [1, 2, 3].map(() => store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }), { now: NOW })),
+    );
     const other = new Client({ connectionString: db.url });
     await other.connect();
     try {
@@ -72,7 +75,7 @@ describe('TypeOrmSessionStore in PostgreSQL', () => {
   });
 
   it('deleteExpired resolves to null while another instance holds the cleanup lock', async () => {
-    await store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }));
+    await store.create(randomIdHash(), storedSession({ expiresAt: NOW - 1 }), { now: NOW });
     const other = new Client({ connectionString: db.url });
     await other.connect();
     try {

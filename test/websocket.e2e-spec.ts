@@ -18,12 +18,12 @@ import {
   Roles,
   Session,
   SessionAuthGuard,
-  SessionEntity,
   SessionInterceptor,
   SessionModule,
   SessionStore,
   type SessionUser,
 } from '../src';
+import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
 import { createMigratedDataSource } from './utils/migrated-data-source';
 import { cookieOf, TEST_SECRET } from './utils/sample-app';
 import { createTestDatabase, type TestDatabase } from './utils/test-database';
@@ -169,7 +169,7 @@ describe('Sessions in WebSocket gateways (Express + socket.io)', () => {
     db = await createTestDatabase('websocket');
     dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
     const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot({ secret: TEST_SECRET, dataSource })],
+      imports: [SessionModule.forRoot({ secret: TEST_SECRET, store: new TypeOrmSessionStore(dataSource) })],
       controllers: [AccountController],
       providers: [AccountGateway, StatusGateway],
     }).compile();

@@ -3,7 +3,7 @@ import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionError } from './session.errors';
 import { RequestSession, type SessionPersistence } from './request-session';
 import { SessionSigner } from './session-signer';
-import type { SessionData, StoredSession } from '../store/session-store.interface';
+import type { SessionData, StoredSession } from '../store/stored-session.interface';
 
 /**
  * Fuzzing of session keys: any sequence of `set`/`get`/`has`/`delete` with any key string and any

@@ -3,7 +3,7 @@ import { SessionStateError, SessionValueError } from './session.errors';
 import type { Session } from './session.interface';
 import { RequestSession, type SessionPersistence } from './request-session';
 import { SessionSigner } from './session-signer';
-import type { SessionData, StoredSession } from '../store/session-store.interface';
+import type { SessionData, StoredSession } from '../store/stored-session.interface';
 import type { SessionUser } from './session-user.interface';
 
 const NOW = 1_700_000_000_000;

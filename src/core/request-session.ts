@@ -3,14 +3,9 @@ import { SessionStateError, SessionValueError } from './session.errors';
 import { assertJsonValue } from './session-json';
 import { SessionSigner } from './session-signer';
 import type { FlashMessages, Session } from './session.interface';
-import type { SessionData, StoredSession } from '../store/session-store.interface';
+import type { SessionData, StoredSession } from '../store/stored-session.interface';
 import type { SessionUser } from './session-user.interface';
-
-/** The client behind the current request. */
-export interface ClientInfo {
-  ip: string | null;
-  userAgent: string | null;
-}
+import type { ClientInfo } from './session-record';
 
 /** What the store holds of the fields that only a successful request may change. */
 interface Baseline {

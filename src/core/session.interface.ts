@@ -1,4 +1,4 @@
-import type { SessionData } from '../store/session-store.interface';
+import type { SessionData } from '../store/stored-session.interface';
 import type { SessionUser } from './session-user.interface';
 
 /** Flash messages by type. */

@@ -1,6 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
+/** Options of {@link createGracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  /** Milliseconds after the shutdown began at which every connection still open is closed. Default 5000. */
+  gracePeriod?: number;
+}
+
 /**
  * Prepares an HTTP app to shut down cleanly while keep-alive clients are still sending, and
  * returns the function that shuts it down: call that instead of `app.close()`, from your SIGTERM
@@ -19,7 +25,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
  */
 export function createGracefulShutdown(
   app: INestApplication,
-  options: { gracePeriod?: number } = {},
+  options: GracefulShutdownOptions = {},
 ): () => Promise<void> {
   const gracePeriod = options.gracePeriod ?? 5000;
   const server = app.getHttpServer() as Server;

@@ -6,16 +6,14 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { type ModuleRef, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { Roles } from './roles.decorator';
 import { SessionAuthGuard } from './session-auth.guard';
-import { SessionEvents } from '../events/session-events';
-import { SessionManager } from '../lifecycle/session-manager';
-import { resolveSessionOptions } from '../module/session-options';
+import { buildLifecycle, type Lifecycle } from '../lifecycle/lifecycle.fixture';
 import { SessionSigner } from '../core/session-signer';
 import type { SessionUser } from '../core/session-user.interface';
 import type { SessionHttpRequest } from './platform/http-platform';
-import type { StoredSession } from '../store/session-store.interface';
+import type { StoredSession } from '../store/stored-session.interface';
 import { MemorySessionStore } from '../store/memory-session.store';
 
 const SECRET = 'guard-secret-0123456789-abcdefghijklmno';
@@ -58,8 +56,8 @@ async function storeWithSession(user: SessionUser | null): Promise<{ store: Memo
   return { store, cookie: `__Host-sid=${new SessionSigner([SECRET]).sign(id)}` };
 }
 
-function managerOn(store: MemorySessionStore): SessionManager {
-  return new SessionManager(resolveSessionOptions({ secret: SECRET }), store, new SessionEvents({} as ModuleRef));
+function managerOn(store: MemorySessionStore): Lifecycle {
+  return buildLifecycle({ secret: SECRET }, store);
 }
 
 function contextFor(request: SessionHttpRequest, controller: new () => object, method: string): ExecutionContext {
@@ -77,7 +75,9 @@ async function guard(user: SessionUser | null, controller: new () => object, met
   const { store, cookie: sessionCookie } = await storeWithSession(user);
   const manager = managerOn(store);
   const request: SessionHttpRequest = { headers: { cookie: cookie ?? sessionCookie } };
-  const result = new SessionAuthGuard(manager, new Reflector()).canActivate(contextFor(request, controller, method));
+  const result = new SessionAuthGuard(manager.loader, new Reflector()).canActivate(
+    contextFor(request, controller, method),
+  );
   return { result, manager, request };
 }
 
@@ -148,7 +148,7 @@ describe('SessionAuthGuard', () => {
     jest.spyOn(store, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
     const manager = managerOn(store);
     const check = () =>
-      new SessionAuthGuard(manager, new Reflector()).canActivate(
+      new SessionAuthGuard(manager.loader, new Reflector()).canActivate(
         contextFor({ headers: { cookie } }, OpenController, 'read'),
       );
     await expect(check()).rejects.toBeInstanceOf(ServiceUnavailableException);
@@ -163,7 +163,7 @@ describe('SessionAuthGuard', () => {
     }
     const { store, cookie } = await storeWithSession(auditor);
     const manager = managerOn(store);
-    const pending = new AllRolesGuard(manager, new Reflector()).canActivate(
+    const pending = new AllRolesGuard(manager.loader, new Reflector()).canActivate(
       contextFor({ headers: { cookie } }, AdminController, 'list'),
     );
     await expect(pending).rejects.toBeInstanceOf(ForbiddenException);

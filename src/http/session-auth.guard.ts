@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { SESSION_ROLES_KEY } from '../core/session.constants';
 import { toHttpException } from './session-http-errors';
-import { SessionManager } from '../lifecycle/session-manager';
+import { SessionLoader } from '../lifecycle/session-loader';
 import type { SessionUser } from '../core/session-user.interface';
 import { transportOf } from './platform/execution-transport';
 
@@ -23,14 +23,14 @@ import { transportOf } from './platform/execution-transport';
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
   constructor(
-    protected readonly manager: SessionManager,
+    protected readonly loader: SessionLoader,
     protected readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const transport = transportOf(context);
     const session = transport
-      ? await this.manager.load(transport.request, transport.response !== null).catch((error: unknown) => {
+      ? await this.loader.load(transport.request, transport.response !== null).catch((error: unknown) => {
           throw toHttpException(error);
         })
       : null;

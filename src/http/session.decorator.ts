@@ -1,8 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { SESSION_PARAM_KEY, SESSION_REQUEST_KEY } from '../core/session.constants';
+import { SESSION_PARAM_KEY } from '../core/session.constants';
+import { RequestStates } from '../lifecycle/request-state';
 import { sessionRequestOf } from './platform/execution-transport';
 import type { Session as SessionShape } from '../core/session.interface';
-import type { SessionData } from '../store/session-store.interface';
+import type { SessionData } from '../store/stored-session.interface';
 
 /**
  * The request's session: `@Session() session: Session<MyData>`. The type and the decorator share
@@ -12,8 +13,8 @@ import type { SessionData } from '../store/session-store.interface';
 export interface Session<T extends object = SessionData> extends SessionShape<T> {}
 
 const SessionParam = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const request = sessionRequestOf(context) as Record<symbol, { session?: unknown } | undefined> | null;
-  const session = request?.[SESSION_REQUEST_KEY]?.session;
+  const request = sessionRequestOf(context);
+  const session = request && RequestStates.sessionOf(request);
   if (!session) {
     throw new Error(
       '@Session() found no session: import SessionModule.forRoot() in the application module ' +

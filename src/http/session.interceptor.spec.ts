@@ -1,12 +1,10 @@
 import { type CallHandler, ConflictException, type ExecutionContext, Logger } from '@nestjs/common';
-import { type ModuleRef, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { lastValueFrom, of, throwError } from 'rxjs';
 import { SessionInterceptor } from './session.interceptor';
 import { Session } from './session.decorator';
 import type { Session as SessionValue } from '../core/session.interface';
-import { SessionEvents } from '../events/session-events';
-import { SessionManager } from '../lifecycle/session-manager';
-import { resolveSessionOptions } from '../module/session-options';
+import { buildLifecycle, type Lifecycle } from '../lifecycle/lifecycle.fixture';
 import { SessionLimitExceededError } from '../core/session.errors';
 import { MemorySessionStore } from '../store/memory-session.store';
 
@@ -49,13 +47,13 @@ function httpContext(method: keyof CartResolver): ExecutionContext {
 describe('SessionInterceptor', () => {
   let warn: jest.SpyInstance;
   let interceptor: SessionInterceptor;
-  let manager: SessionManager;
+  let manager: Lifecycle;
 
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const store = new MemorySessionStore();
-    manager = new SessionManager(resolveSessionOptions({ secret: SECRET }), store, new SessionEvents({} as ModuleRef));
-    interceptor = new SessionInterceptor(manager, new Reflector());
+    manager = buildLifecycle({ secret: SECRET }, store);
+    interceptor = new SessionInterceptor(manager.loader, manager.committer, new Reflector());
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -67,7 +65,7 @@ describe('SessionInterceptor', () => {
 
   describe('committing', () => {
     it('commits once after the handler, and answers a failed commit with its HTTP error without trying again', async () => {
-      const commit = jest.spyOn(manager, 'commit').mockRejectedValue(new SessionLimitExceededError(2));
+      const commit = jest.spyOn(manager.committer, 'commit').mockRejectedValue(new SessionLimitExceededError(2));
 
       await expect(run(httpContext('add'), true)).rejects.toBeInstanceOf(ConflictException);
 
@@ -75,7 +73,7 @@ describe('SessionInterceptor', () => {
     });
 
     it('commits what the handler changed before it threw, then passes the handler’s error on', async () => {
-      const commit = jest.spyOn(manager, 'commit').mockResolvedValue();
+      const commit = jest.spyOn(manager.committer, 'commit').mockResolvedValue();
       const failure = new Error('handler failed');
       const next: CallHandler = { handle: () => throwError(() => failure) };
 

@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { catchError, concatMap, from, type Observable } from 'rxjs';
 import { SESSION_PARAM_KEY } from '../core/session.constants';
 import { toHttpException } from './session-http-errors';
-import { SessionManager } from '../lifecycle/session-manager';
+import { RequestStates } from '../lifecycle/request-state';
+import { SessionCommitter } from '../lifecycle/session-committer';
+import { SessionLoader } from '../lifecycle/session-loader';
 import type { SessionHttpRequest } from './platform/http-platform';
 import { inMessageScope, transportOf } from './platform/execution-transport';
 
@@ -20,7 +22,8 @@ export class SessionInterceptor implements NestInterceptor {
   private warnedOfGraphQlContext = false;
 
   constructor(
-    protected readonly manager: SessionManager,
+    protected readonly loader: SessionLoader,
+    protected readonly committer: SessionCommitter,
     protected readonly reflector: Reflector,
   ) {}
 
@@ -32,7 +35,7 @@ export class SessionInterceptor implements NestInterceptor {
     const { request, response } = transport;
     const usesSession = this.usesSession(context, request);
     if (usesSession) {
-      await this.manager.load(request, response !== null).catch((error: unknown) => {
+      await this.loader.load(request, response !== null).catch((error: unknown) => {
         throw toHttpException(error);
       });
     }
@@ -53,7 +56,7 @@ export class SessionInterceptor implements NestInterceptor {
   /** Whether this handler needs the session loaded before it runs. */
   protected usesSession(context: ExecutionContext, request: SessionHttpRequest): boolean {
     return (
-      this.manager.loaded(request) !== undefined ||
+      RequestStates.sessionOf(request) !== undefined ||
       this.reflector.get<boolean>(SESSION_PARAM_KEY, context.getHandler()) === true
     );
   }
@@ -73,7 +76,7 @@ export class SessionInterceptor implements NestInterceptor {
   /** Persists the session before the response goes out; a failed commit is answered with its HTTP error. */
   private async commitBefore<T>(request: SessionHttpRequest, response: unknown, body: T): Promise<T> {
     try {
-      await this.manager.commit(request, response);
+      await this.committer.commit(request, response);
     } catch (error) {
       throw toHttpException(error);
     }
@@ -86,9 +89,9 @@ export class SessionInterceptor implements NestInterceptor {
    */
   protected async commitAfterError(request: SessionHttpRequest, response: unknown, error: unknown): Promise<never> {
     try {
-      await this.manager.commit(request, response, true);
+      await this.committer.commit(request, response, true);
     } catch {
-      // The handler's error takes precedence; the store failure was logged by the manager.
+      // The handler's error takes precedence; the store failure was logged already.
     }
     throw toHttpException(error);
   }

@@ -9,13 +9,12 @@ import {
 } from '../core/session.errors';
 import type { Session } from '../core/session.interface';
 import type { SessionModuleOptions } from '../module/session-module-options.interface';
-import { SessionEvents } from '../events/session-events';
-import { SessionManager } from './session-manager';
-import { resolveSessionOptions } from '../module/session-options';
+import { SessionEventPublisher } from '../events/session-event-publisher';
+import { buildLifecycle, type Lifecycle } from './lifecycle.fixture';
 import { SessionSigner } from '../core/session-signer';
 import type { SessionHttpRequest } from '../http/platform/http-platform';
 import type { RequestSession } from '../core/request-session';
-import type { StoredSession } from '../store/session-store.interface';
+import type { StoredSession } from '../store/stored-session.interface';
 import type { SessionEvent } from '../events/session-event.interface';
 import type { SessionUser } from '../core/session-user.interface';
 import { MemorySessionStore } from '../store/memory-session.store';
@@ -92,19 +91,19 @@ function keptCookie(previous: string | undefined, setCookie: string | undefined)
  */
 class Harness {
   readonly store = new MemorySessionStore();
-  readonly events: SessionEvents;
+  readonly events: SessionEventPublisher;
   readonly emitted: SessionEvent[] = [];
   readonly ids = new Set<string>();
-  readonly manager: SessionManager;
+  readonly manager: Lifecycle;
   cookie: string | undefined;
 
-  constructor(options: Partial<SessionModuleOptions> = {}, store?: MemorySessionStore, events?: SessionEvents) {
+  constructor(options: Partial<SessionModuleOptions> = {}, store?: MemorySessionStore, events?: SessionEventPublisher) {
     if (store) {
       this.store = store;
     }
-    this.events = events ?? new SessionEvents({} as ModuleRef);
+    this.events = events ?? new SessionEventPublisher({} as ModuleRef);
     this.events.events$.subscribe((event) => this.emitted.push(event));
-    this.manager = new SessionManager(resolveSessionOptions({ secret: SECRET, ...options }), this.store, this.events);
+    this.manager = buildLifecycle({ secret: SECRET, ...options }, this.store, this.events);
   }
 
   /** One request: load, run the handler, commit; the browser keeps or drops the cookie as told. */
@@ -189,7 +188,7 @@ function attributesOf(setCookie: string): string[] {
     .map((part) => part.trim());
 }
 
-describe('SessionManager', () => {
+describe('session lifecycle (loader and committer)', () => {
   let now: number;
 
   beforeAll(() => Logger.overrideLogger(false));
@@ -511,7 +510,7 @@ describe('SessionManager', () => {
       const first = await harness.start();
       const destroy = jest.spyOn(harness.store, 'destroy');
       const { setCookie } = await harness.visit((s) => s.destroy());
-      expect(destroy).toHaveBeenCalledWith(first.handle);
+      expect(destroy).toHaveBeenCalledWith(first.handle, expect.objectContaining({ signal: expect.any(AbortSignal) }));
       expect(harness.store.size).toBe(0);
       expect(setCookie).toMatch(/^__Host-sid=;/);
       expect(setCookie).toContain(EPOCH_EXPIRES);
@@ -1390,7 +1389,7 @@ describe('SessionManager', () => {
           throw new Error('listener bug');
         }),
       };
-      const events = new SessionEvents({ get: () => emitter } as unknown as ModuleRef);
+      const events = new SessionEventPublisher({ get: () => emitter } as unknown as ModuleRef);
       events.onModuleInit();
       const logged = jest.spyOn(Logger.prototype, 'error');
       const harness = new Harness({}, undefined, events);

@@ -1,5 +1,4 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { Type } from '@nestjs/common';
 import type { SessionStore } from '../store/session-store.interface';
 
 /** `SameSite` attribute of the session cookie. */
@@ -66,12 +65,11 @@ export interface SessionModuleOptions {
    */
   secret: string | string[];
   /**
-   * Where sessions live. Default: a {@link TypeOrmSessionStore} on `dataSource`,
-   * or on the app's default TypeORM `DataSource` (as registered by `@nestjs/typeorm`).
+   * Where sessions live (required): a store, or a store class that Nest constructs with its
+   * dependencies, e.g. `TypeOrmSessionStore` from `nest-sessions/typeorm` (on the app's default
+   * TypeORM `DataSource`) or `MemorySessionStore` for development and tests.
    */
-  store?: SessionStore;
-  /** TypeORM data source for the default store. Ignored when `store` is given. */
-  dataSource?: DataSource;
+  store: SessionStore | Type<SessionStore>;
   /** Cookie attributes. */
   cookie?: SessionCookieOptions;
   /**
@@ -136,18 +134,4 @@ export interface SessionModuleOptions {
    * room for a new login, `'refuse'` refuses the login (409). Default `'evict-oldest'`.
    */
   sessionLimitPolicy?: SessionLimitPolicy;
-}
-
-/** Implemented by a class given to `forRootAsync({ useClass })`. */
-export interface SessionOptionsFactory {
-  createSessionOptions(): SessionModuleOptions | Promise<SessionModuleOptions>;
-}
-
-/** Options of `SessionModule.forRootAsync()`. */
-export interface SessionModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory signature
-  useFactory?: (...args: any[]) => SessionModuleOptions | Promise<SessionModuleOptions>;
-  inject?: Array<InjectionToken | OptionalFactoryDependency>;
-  useClass?: Type<SessionOptionsFactory>;
-  useExisting?: Type<SessionOptionsFactory>;
 }

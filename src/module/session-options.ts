@@ -47,7 +47,7 @@ const SAME_SITE_VALUES: readonly SessionSameSite[] = ['lax', 'strict', 'none'];
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Applies the defaults and validates; every failure says what to change. */
-export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSessionOptions {
+export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store'>): ResolvedSessionOptions {
   if (!options || typeof options !== 'object') {
     fail('SessionModule needs an options object with at least a `secret`.');
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SessionCleanupService } from './session-cleanup.service';
 import { resolveSessionOptions } from '../module/session-options';
+import { BoundedStore } from '../store/bounded-store';
 import { SessionStoreHealth } from '../store/session-store-health';
 import type { SessionStore } from '../store/session-store.interface';
 
@@ -42,7 +43,9 @@ describe('SessionCleanupService', () => {
       storeTimeout: STORE_TIMEOUT,
       cleanupInterval: 0,
     });
-    cleanup = new SessionCleanupService(options, store as unknown as SessionStore, new SessionStoreHealth());
+    const sessionStore = store as unknown as SessionStore;
+    const bounded = new BoundedStore(options, sessionStore, new SessionStoreHealth());
+    cleanup = new SessionCleanupService(options, sessionStore, bounded);
   });
 
   afterEach(() => jest.restoreAllMocks());

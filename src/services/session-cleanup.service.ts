@@ -8,9 +8,9 @@ import {
 } from '@nestjs/common';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import type { ResolvedSessionOptions } from '../module/session-options';
-import { callStore } from '../store/session-store-call';
-import { SessionStoreHealth } from '../store/session-store-health';
+import { BoundedStore } from '../store/bounded-store';
 import { SessionStore } from '../store/session-store.interface';
+import { hasExpiry, type SessionExpiry } from '../store/session-expiry.interface';
 
 /** What one run of {@link SessionCleanupService.run} did. */
 export interface SessionCleanupResult {
@@ -21,8 +21,9 @@ export interface SessionCleanupResult {
    * `'locked'`: another instance holds the cleanup lock (it is cleaning up), so this run stopped.
    * `'stopped'`: the application began shutting down, so it stopped between batches.
    * `'failed'`: the store failed or did not answer within `storeTimeout` (logged); the next run tries again.
+   * `'not-needed'`: the store deletes expired sessions itself (it has no `SessionExpiry`); nothing to do.
    */
-  outcome: 'complete' | 'locked' | 'stopped' | 'failed';
+  outcome: 'complete' | 'locked' | 'stopped' | 'failed' | 'not-needed';
 }
 
 /**
@@ -40,11 +41,11 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
-    private readonly health: SessionStoreHealth,
+    private readonly bounded: BoundedStore,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.cleanupInterval > 0) {
+    if (this.options.cleanupInterval > 0 && hasExpiry(this.store)) {
       this.timer = setInterval(() => void this.run(), this.options.cleanupInterval);
       this.timer.unref();
     }
@@ -73,6 +74,10 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async deleteExpired(): Promise<SessionCleanupResult> {
+    const store = this.store;
+    if (!hasExpiry(store)) {
+      return { deleted: 0, outcome: 'not-needed' };
+    }
     const now = Date.now();
     let deleted = 0;
     try {
@@ -83,7 +88,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
           );
           return { deleted, outcome: 'stopped' };
         }
-        const batch = await this.deleteBatch(now);
+        const batch = await this.deleteBatch(store, now);
         if (batch === null) {
           this.logger.log(
             `Cleanup stopped after deleting ${deleted} expired sessions: another instance holds the cleanup lock`,
@@ -102,12 +107,8 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** One batch, bounded by `storeTimeout` so that a store that hangs cannot hold up shutdown. */
-  private deleteBatch(now: number): Promise<number | null> {
-    return callStore(
-      () => this.store.deleteExpired(now, this.options.cleanupBatchSize),
-      this.options.storeTimeout,
-      this.health,
-    );
+  private deleteBatch(store: SessionExpiry, now: number): Promise<number | null> {
+    return this.bounded.call((_, call) => store.deleteExpired(now, this.options.cleanupBatchSize, call));
   }
 }
 

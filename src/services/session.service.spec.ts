@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { SessionStoreUnavailableError } from '../core/session.errors';
 import type { SessionEvent } from '../events/session-event.interface';
-import { SessionEvents } from '../events/session-events';
+import { SessionEventPublisher } from '../events/session-event-publisher';
+import { BoundedStore } from '../store/bounded-store';
+import { SessionStoreHealth } from '../store/session-store-health';
 import { resolveSessionOptions } from '../module/session-options';
 import { SessionService } from './session.service';
 import { SessionSigner } from '../core/session-signer';
@@ -26,10 +28,9 @@ interface SessionSpec {
 /** A SessionService on a MemorySessionStore, with the events it publishes and every ID and hash it stored. */
 class Fixture {
   readonly store = new MemorySessionStore();
-  readonly events = new SessionEvents({} as ModuleRef);
+  readonly events = new SessionEventPublisher({} as ModuleRef);
   readonly service = new SessionService(
-    resolveSessionOptions({ secret: SECRET, storeTimeout: 50 }),
-    this.store,
+    new BoundedStore(resolveSessionOptions({ secret: SECRET, storeTimeout: 50 }), this.store, new SessionStoreHealth()),
     this.events,
   );
   readonly emitted: SessionEvent[] = [];

@@ -1,10 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
-import { SessionEvents } from '../events/session-events';
-import type { ResolvedSessionOptions } from '../module/session-options';
-import { callStore } from '../store/session-store-call';
-import { SessionStoreHealth } from '../store/session-store-health';
-import { SessionStore, type SessionSummary } from '../store/session-store.interface';
+import { Injectable } from '@nestjs/common';
+import { SessionEventPublisher } from '../events/session-event-publisher';
+import { BoundedStore } from '../store/bounded-store';
+import type { SessionSummary } from '../store/stored-session.interface';
 
 /** Which tenant's sessions a call is about; `''` (the default) without multi-tenancy. */
 export interface SessionScope {
@@ -32,20 +29,18 @@ export interface SessionInfo {
 @Injectable()
 export class SessionService {
   constructor(
-    @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
-    @Inject(SessionStore) private readonly store: SessionStore,
-    private readonly events: SessionEvents,
-    // Constructed by hand (unit tests), it gets a tracker of its own.
-    private readonly health: SessionStoreHealth = new SessionStoreHealth(),
+    private readonly store: BoundedStore,
+    private readonly events: SessionEventPublisher,
   ) {}
 
-  /** The user's live sessions, most recently active first. */
+  /** The user's live sessions in the tenant (default `''`), most recently active first. */
   async list(userId: string, scope: SessionScope = {}): Promise<SessionInfo[]> {
-    const sessions = await this.call(() => this.store.listByUser(userId, scope.tenant ?? '', Date.now()));
+    const tenant = scope.tenant ?? '';
+    const sessions = await this.store.callIndex((index, call) => index.listByUser(userId, tenant, Date.now(), call));
     return sessions.map(toInfo);
   }
 
-  /** How many live sessions the user has. */
+  /** How many live sessions the user has in the tenant. */
   async count(userId: string, scope: SessionScope = {}): Promise<number> {
     return (await this.list(userId, scope)).length;
   }
@@ -53,7 +48,8 @@ export class SessionService {
   /** Revokes one of the user's live sessions; false when the user has no live session with that handle. */
   async revoke(userId: string, handle: string, scope: SessionScope = {}): Promise<boolean> {
     const now = Date.now();
-    const revoked = await this.call(() => this.store.destroyByHandle(userId, scope.tenant ?? '', handle));
+    const tenant = scope.tenant ?? '';
+    const revoked = await this.store.callIndex((index, call) => index.destroyByHandle(userId, tenant, handle, call));
     return this.events.publishRevoked(revoked ? [revoked] : [], now, 'revoked') === 1;
   }
 
@@ -64,15 +60,9 @@ export class SessionService {
    */
   async revokeAll(userId: string, scope: SessionScope & { except?: string } = {}): Promise<number> {
     const now = Date.now();
-    const tenant = scope.tenant ?? null;
-    const revoked = await this.call(() =>
-      this.store.destroyByUser({ userId, tenant, exceptHandle: scope.except, now }),
-    );
+    const filter = { userId, tenant: scope.tenant ?? null, exceptHandle: scope.except, now };
+    const revoked = await this.store.callIndex((index, call) => index.destroyByUser(filter, call));
     return this.events.publishRevoked(revoked, now, 'revoked');
-  }
-
-  private call<R>(operation: () => Promise<R>): Promise<R> {
-    return callStore(operation, this.options.storeTimeout, this.health);
   }
 }
 

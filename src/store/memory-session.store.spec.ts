@@ -1,4 +1,4 @@
-import type { SessionPatch, StoredSession } from './session-store.interface';
+import type { SessionPatch, StoredSession } from './stored-session.interface';
 import { MemorySessionStore } from './memory-session.store';
 
 const NOW = 1_700_000_000_000;

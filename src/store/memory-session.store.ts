@@ -1,12 +1,6 @@
-import type {
-  SessionPatch,
-  SessionStore,
-  SessionWriteOptions,
-  SessionSummary,
-  StoredSession,
-  UserSessionLimit,
-  UserSessionsFilter,
-} from './session-store.interface';
+import type { SessionPatch, SessionSummary, StoredSession } from './stored-session.interface';
+import type { SessionStore, SessionWriteOptions } from './session-store.interface';
+import type { UserSessionLimit, UserSessionsFilter } from './session-user-index.interface';
 import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
 
 /** Options of {@link MemorySessionStore}. */

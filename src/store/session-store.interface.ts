@@ -1,91 +1,20 @@
-/** Session data as stored: a JSON object. */
-export type SessionData = Record<string, unknown>;
+import type { SessionPatch, StoredSession } from './stored-session.interface';
+import type { UserSessionLimit } from './session-user-index.interface';
 
-/** What can be shown about a session without giving it away: listings, events. Times are epoch milliseconds. */
-export interface SessionSummary {
-  /** Opaque, random handle naming the session in listings and revocations; useless as a cookie. */
-  handle: string;
-  /** Tenant the session belongs to; `''` without multi-tenancy. */
-  tenant: string;
-  /** ID of the logged-in user, kept beside the data so a user's sessions can be found. */
-  userId: string | null;
-  createdAt: number;
-  lastActiveAt: number;
-  /** When the session stops being served: the earlier of the idle and the absolute expiry. */
-  expiresAt: number;
-  ip: string | null;
-  userAgent: string | null;
-}
-
-/** One stored session. Times are epoch milliseconds. */
-export interface StoredSession extends SessionSummary {
-  data: SessionData;
-  /** Creation plus the absolute timeout (or plus the session's own lifetime); activity never moves it. */
-  absoluteExpiresAt: number;
-  /** A per-session lifetime in milliseconds (remember-me) that replaces both timeouts, or null. */
-  lifetime: number | null;
-  /** When the current ID was issued (creation, login, regeneration, renewal). */
-  idIssuedAt: number;
-}
-
-/**
- * A change to a stored session, applied atomically: keys in `unset` are removed,
- * then the keys of `set` are written, leaving every other key as it is in the store,
- * so concurrent requests that change different keys do not overwrite each other.
- */
-export interface SessionPatch {
-  set: SessionData;
-  unset: string[];
-  /** Moves the session to a new ID hash (regeneration); the old hash stops working at once. */
-  newIdHash?: string;
+/** What every store call may carry: the signal that the caller stopped waiting (its timeout). */
+export interface SessionStoreCallOptions {
   /**
-   * Makes `newIdHash` conditional (a renewal, which must yield to any other change of ID): it applies
-   * only while the session still has this hash. The rest of the patch applies either way.
+   * Aborted when the module gives up on the call (`storeTimeout`): a store stops the work it can
+   * (the TypeORM store cancels the statement on the server and discards the connection). The
+   * module bounds every call itself; a store needs no timer of its own.
    */
-  ifIdHash?: string;
-  /**
-   * With `newIdHash`: the old hash keeps finding the session for this many milliseconds (a renewal,
-   * so that requests already sent with the old cookie still reach it). Without it the old hash
-   * stops working at once, and any hash kept by an earlier renewal too.
-   */
-  keepPreviousFor?: number;
-  idIssuedAt?: number;
-  lastActiveAt?: number;
-  expiresAt?: number;
-  absoluteExpiresAt?: number;
-  lifetime?: number | null;
-  userId?: string | null;
-  ip?: string;
-  userAgent?: string;
-}
-
-/** Which of a user's sessions {@link SessionStore.destroyByUser} deletes. */
-export interface UserSessionsFilter {
-  userId: string;
-  /** The tenant whose sessions are meant; `null`: the user's sessions in every tenant. */
-  tenant: string | null;
-  /** Keep the session with this handle. */
-  exceptHandle?: string;
-  /** Keep this many of the most recently active live ones (after `exceptHandle`). Default 0. */
-  keepNewest?: number;
-  /** Sessions expired at this time are never kept by `keepNewest`. Default: the current time. */
-  now?: number;
-}
-
-/**
- * A login under the `'refuse'` policy: the write happens only while the user has fewer than `max`
- * other sessions live at `now` in the tenant. A store checks and writes as one step, so
- * simultaneous logins of one user cannot together go past `max`.
- */
-export interface UserSessionLimit {
-  userId: string;
-  tenant: string;
-  max: number;
-  now: number;
+  signal?: AbortSignal;
+  /** Milliseconds the caller waits in all (the signal fires then), for stores that also bound work on their server. */
+  timeout?: number;
 }
 
 /** How a write is made: when, and the bounds the store enforces as it writes. */
-export interface SessionWriteOptions {
+export interface SessionWriteOptions extends SessionStoreCallOptions {
   /** The time of the write, epoch milliseconds: a session expired at `now` is not patched. */
   now: number;
   /**
@@ -100,14 +29,21 @@ export interface SessionWriteOptions {
    * `SessionStoreUnavailableError`, so a write answered as failed never lands after newer ones.
    */
   deadline?: number;
-  /** A login under the `'refuse'` policy: see {@link UserSessionLimit}. */
+  /**
+   * A login under the `'refuse'` policy (see {@link UserSessionLimit}); only given to stores that
+   * implement `SessionUserIndex`, which must check it and write in one step.
+   */
   limit?: UserSessionLimit;
 }
 
 /**
- * Where sessions live: the extension point for other back-ends.
- * Sessions are keyed by the SHA-256 hash of their ID; a store never sees the ID itself.
- * A store reports an unreachable back-end by rejecting; the module turns that into 503.
+ * Where sessions live: the core contract every store implements. Sessions are keyed by the
+ * SHA-256 hash of their ID (a store never sees the ID itself) and, for writes, by their handle,
+ * a stable identity that survives ID changes. A store reports an unreachable back end by
+ * rejecting; the module turns that into 503. A store may also implement `SessionUserIndex` (a
+ * user's sessions) and `SessionExpiry` (deleting expired sessions; stores whose back end expires
+ * entries itself leave it out, and no cleanup runs). `describeSessionStore` from
+ * `nest-sessions/testing` is the conformance suite.
  */
 export interface SessionStore {
   /**
@@ -115,35 +51,17 @@ export interface SessionStore {
    * than its `keepPreviousFor` ago; null when there is none. Expired sessions may be returned: the
    * caller checks `expiresAt`.
    */
-  get(idHash: string): Promise<StoredSession | null>;
-  /**
-   * Stores a new session. With `options.limit`, rejects with `SessionLimitExceededError` and stores
-   * nothing when the user already has `limit.max` other live sessions.
-   */
-  create(idHash: string, session: StoredSession, options?: SessionWriteOptions): Promise<void>;
+  get(idHash: string, options?: SessionStoreCallOptions): Promise<StoredSession | null>;
+  /** Stores a new session under `idHash`, within the bounds of `options`. */
+  create(idHash: string, session: StoredSession, options: SessionWriteOptions): Promise<void>;
   /**
    * Applies a patch to the session with this handle (its stable identity: whatever ID hash it has
    * by then) if it has not expired at `options.now`. Resolves to the session's ID hash after the
-   * patch, or null when there was none to patch. With `options.limit`, rejects with
-   * `SessionLimitExceededError` and changes nothing when the user already has `limit.max` live
-   * sessions besides this one.
+   * patch, or null when there was none to patch.
    */
   patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null>;
   /** Deletes the session with this handle, whatever ID hash it has by then; a missing one is not an error. */
-  destroy(handle: string): Promise<void>;
-  /**
-   * Deletes up to `limit` sessions that expired at or before `now` and returns how many. A store
-   * that lets one instance clean up at a time resolves to `null` when another one holds that lock:
-   * nothing was deleted, and there may be expired sessions left. A store without such a lock
-   * always resolves to a number.
-   */
-  deleteExpired(now: number, limit: number): Promise<number | null>;
-  /** The user's sessions that have not expired at `now`, most recently active first. */
-  listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]>;
-  /** Deletes the user's session with this handle; returns it, or null if the user has none such. */
-  destroyByHandle(userId: string, tenant: string, handle: string): Promise<SessionSummary | null>;
-  /** Deletes the user's sessions the filter selects and returns them. */
-  destroyByUser(filter: UserSessionsFilter): Promise<SessionSummary[]>;
+  destroy(handle: string, options?: SessionStoreCallOptions): Promise<void>;
 }
 
 /** Injection token of the {@link SessionStore}, shared with the interface's name. */

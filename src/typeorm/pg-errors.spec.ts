@@ -1,5 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
-import { SessionDataRejectedError, SessionLimitExceededError, SessionStoreUnavailableError } from '../core/session.errors';
+import {
+  SessionDataRejectedError,
+  SessionLimitExceededError,
+  SessionStoreUnavailableError,
+} from '../core/session.errors';
 import { toHttpException } from '../http/session-http-errors';
 import { callStore } from '../store/session-store-call';
 import { SessionStoreHealth } from '../store/session-store-health';

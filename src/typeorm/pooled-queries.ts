@@ -27,17 +27,31 @@ interface PgPool {
   connect(): Promise<PgClient>;
 }
 
-class QueryTimeoutError extends Error {
-  constructor(timeout: number) {
-    super(`The session query did not finish within ${timeout} ms`);
+/** How long the caller waits and how it says it stopped: the module's one timeout layer. */
+export interface QueryBounds {
+  signal?: AbortSignal;
+  /** Milliseconds the caller waits; also the server-side bound of the store's transactions. */
+  timeout?: number;
+}
+
+/** How long a cancel request may take to reach the server; it is best effort. */
+const CANCEL_TIMEOUT = 3000;
+
+/** The server-side bound of a transaction when the caller gives none (the module's default `storeTimeout`). */
+const DEFAULT_SERVER_TIMEOUT = 3000;
+
+class QueryAbortedError extends Error {
+  constructor() {
+    super('The caller stopped waiting for the session query');
   }
 }
 
 /**
  * Runs the store's statements on the pool of a TypeORM PostgreSQL `DataSource`, skipping the
  * query runner, as prepared statements: each connection parses and plans a statement once.
- * Every call is bounded by `timeout`; a connection whose call timed out is thrown out of the pool,
- * since a query stuck on a half-open connection would otherwise hold it until the OS gives up.
+ * The caller bounds each call with a signal; when it fires, the statement is cancelled on the
+ * server and the connection thrown out of the pool, since a query stuck on a half-open connection
+ * would otherwise hold it until the OS gives up.
  */
 export class PooledQueries {
   /** Statement names are per connection, so a replaced connection never meets its predecessor's. */
@@ -46,16 +60,15 @@ export class PooledQueries {
   /** Counts the connections found dead; each connection remembers the count when it last worked. */
   private deaths = 0;
   private readonly workedAt = new WeakMap<PgClient, number>();
+  private readonly guarded = new WeakSet<PgClient>();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly timeout: number,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /** Runs one named statement. */
-  query<Row>(name: string, text: string, values: unknown[]): Promise<PgResult<Row>> {
+  query<Row>(name: string, text: string, values: unknown[], bounds: QueryBounds = {}): Promise<PgResult<Row>> {
     return this.withClient(
       (client) => client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>,
+      bounds,
     );
   }
 
@@ -64,9 +77,9 @@ export class PooledQueries {
    * {@link query}'s. When `work` throws, the transaction is rolled back and the connection, still
    * sound, goes back to the pool; the error is rethrown.
    */
-  async transaction<R>(work: (statement: StatementRunner) => Promise<R>): Promise<R> {
+  async transaction<R>(work: (statement: StatementRunner) => Promise<R>, bounds: QueryBounds = {}): Promise<R> {
     const outcome = await this.withClient(async (client): Promise<{ value: R } | { error: unknown }> => {
-      await client.query({ text: this.beginBounded });
+      await client.query({ text: beginBounded(bounds.timeout ?? DEFAULT_SERVER_TIMEOUT) });
       try {
         const statement: StatementRunner = <Row>(name: string, text: string, values: unknown[]) =>
           client.query({ name: this.statementName(client, name), text, values }) as Promise<PgResult<Row>>;
@@ -78,27 +91,17 @@ export class PooledQueries {
         await client.query({ text: 'ROLLBACK' });
         return { error };
       }
-    });
+    }, bounds);
     if ('error' in outcome) {
       throw toStoreError(outcome.error);
     }
     return outcome.value;
   }
 
-  /**
-   * A transaction the server itself bounds, in one round trip: if this process stops waiting (a
-   * timeout, a network gone silent), PostgreSQL still ends the statement, the lock wait and the
-   * idle transaction, releasing its locks, instead of holding them until TCP gives up.
-   */
-  private get beginBounded(): string {
-    const ms = Math.ceil(this.timeout);
-    return `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`;
-  }
-
-  /** Runs `work` on one connection, bounded by the timeout. */
-  async withClient<R>(work: (client: PgClient) => Promise<R>): Promise<R> {
+  /** Runs `work` on one connection, until it settles or `bounds.signal` says the caller stopped waiting. */
+  async withClient<R>(work: (client: PgClient) => Promise<R>, { signal }: QueryBounds = {}): Promise<R> {
     let checkedOut: CheckedOutClient | undefined;
-    let timedOut: QueryTimeoutError | undefined;
+    let timedOut: QueryAbortedError | undefined;
     const pending = this.connect().then((client) => {
       checkedOut = new CheckedOutClient(client);
       if (timedOut) {
@@ -107,12 +110,16 @@ export class PooledQueries {
       }
       return work(client);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject((timedOut = new QueryTimeoutError(this.timeout))), this.timeout);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject((timedOut = new QueryAbortedError()));
+      if (signal?.aborted) {
+        onAbort();
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const result = await Promise.race([pending, deadline]);
+      const result = await Promise.race([pending, aborted]);
       if (checkedOut) {
         this.workedAt.set(checkedOut.client, this.deaths);
         checkedOut.release();
@@ -129,7 +136,7 @@ export class PooledQueries {
       }
       throw toStoreError(error);
     } finally {
-      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort!);
     }
   }
 
@@ -140,6 +147,7 @@ export class PooledQueries {
   private async connect(): Promise<PgClient> {
     for (;;) {
       const client = await this.pool().connect();
+      this.keepErrorsHandled(client);
       const worked = this.workedAt.get(client);
       if (worked === undefined || worked === this.deaths) {
         return client;
@@ -150,13 +158,27 @@ export class PooledQueries {
   }
 
   /**
+   * Gives a connection this store uses a listener for its `error` event for the rest of its life.
+   * node-postgres emits one when the server ends the connection (a terminated backend, a restart)
+   * while no query runs; the pool listens only while the connection is idle in it, so one caught
+   * between hands (being released, being ended) would take the process down. The error itself needs
+   * no handling here: the connection's next query fails, and then it is discarded.
+   */
+  private keepErrorsHandled(client: PgClient): void {
+    if (!this.guarded.has(client)) {
+      this.guarded.add(client);
+      client.on('error', ignoreConnectionError);
+    }
+  }
+
+  /**
    * Closes a connection that timed out or broke. A statement that timed out is also cancelled on
    * the server: closing the socket alone leaves the backend waiting on its lock or executing.
    */
   private discard(checkedOut: CheckedOutClient, error: Error, cancel: boolean): void {
     this.deaths++;
     if (cancel) {
-      void sendCancelRequest(checkedOut.client, this.timeout);
+      void sendCancelRequest(checkedOut.client, CANCEL_TIMEOUT);
     }
     checkedOut.release(error);
   }
@@ -213,4 +235,18 @@ class CheckedOutClient {
 function leavesConnectionUsable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57P0[123])/.test(code);
+}
+
+/**
+ * A transaction the server itself bounds, in one round trip: if this process stops waiting (a
+ * timeout, a network gone silent), PostgreSQL still ends the statement, the lock wait and the
+ * idle transaction, releasing its locks, instead of holding them until TCP gives up.
+ */
+function beginBounded(timeout: number): string {
+  const ms = Math.ceil(timeout);
+  return `BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`;
+}
+
+function ignoreConnectionError(): void {
+  // Reported where it matters: by the query that next fails on this connection.
 }

@@ -1,4 +1,4 @@
-import type { SessionData, SessionSummary, StoredSession } from '../store/session-store.interface';
+import type { SessionData, SessionSummary, StoredSession } from '../store/stored-session.interface';
 
 /**
  * The SQL of the PostgreSQL session store. Times cross the wire as epoch milliseconds (float8),

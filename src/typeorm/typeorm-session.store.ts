@@ -1,12 +1,9 @@
-import type { DataSource } from 'typeorm';
-import type {
-  SessionPatch,
-  SessionStore,
-  SessionWriteOptions,
-  SessionSummary,
-  StoredSession,
-  UserSessionsFilter,
-} from '../store/session-store.interface';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { SessionPatch, SessionSummary, StoredSession } from '../store/stored-session.interface';
+import type { SessionStore, SessionStoreCallOptions, SessionWriteOptions } from '../store/session-store.interface';
+import type { SessionUserIndex, UserSessionsFilter } from '../store/session-user-index.interface';
+import type { SessionExpiry } from '../store/session-expiry.interface';
 import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
 import { PooledQueries, type PgResult, type StatementRunner } from './pooled-queries';
 import {
@@ -28,38 +25,27 @@ import {
   type WriteVerdictRow,
 } from './session-sql';
 
-/** Options of {@link TypeOrmSessionStore}. */
-export interface TypeOrmSessionStoreOptions {
-  /**
-   * Milliseconds an operation may take. Past it the call fails and its connection is thrown out of
-   * the pool, since a query stuck on a half-open connection would otherwise hold it until the OS
-   * gives up (minutes). `SessionModule` passes its `storeTimeout`. Default 3000.
-   */
-  queryTimeout?: number;
-}
-
 /**
- * The default {@link SessionStore}: the `sessions` table in PostgreSQL, on the connection pool of a
- * TypeORM `DataSource`. Every operation is one prepared SQL statement, without entity hydration;
- * cleanup and logins under a session limit take a few, in a transaction.
+ * The {@link SessionStore} for PostgreSQL: the `sessions` table, on the connection pool of a TypeORM
+ * `DataSource`. Every operation is one prepared SQL statement, without entity hydration; cleanup
+ * and logins under a session limit take a few, in a transaction bounded on the server. Give the
+ * class as `store` to use the app's default `DataSource`, or an instance for another one. It keeps
+ * the per-user index and deletes expired sessions on request (`SessionUserIndex`, `SessionExpiry`).
  */
-export class TypeOrmSessionStore implements SessionStore {
+@Injectable()
+export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, SessionExpiry {
   private readonly queries: PooledQueries;
 
-  constructor(dataSource: DataSource, options: TypeOrmSessionStoreOptions = {}) {
-    this.queries = new PooledQueries(dataSource, options.queryTimeout ?? 3000);
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.queries = new PooledQueries(dataSource);
   }
 
-  async get(idHash: string): Promise<StoredSession | null> {
-    const { rows } = await this.queries.query<SessionRow>('get', SELECT_SESSION, [idHash]);
+  async get(idHash: string, options: SessionStoreCallOptions = {}): Promise<StoredSession | null> {
+    const { rows } = await this.queries.query<SessionRow>('get', SELECT_SESSION, [idHash], options);
     return rows.length === 0 ? null : toStoredSession(rows[0]);
   }
 
-  async create(
-    idHash: string,
-    session: StoredSession,
-    options: SessionWriteOptions = { now: Date.now() },
-  ): Promise<void> {
+  async create(idHash: string, session: StoredSession, options: SessionWriteOptions): Promise<void> {
     const { rows } = await this.write(session.handle, options, 'create', INSERT_SESSION, [
       idHash,
       session.handle,
@@ -105,49 +91,61 @@ export class TypeOrmSessionStore implements SessionStore {
     return rows.length === 0 ? null : enforceVerdict(rows[0], options);
   }
 
-  async destroy(handle: string): Promise<void> {
-    await this.queries.query('destroy', DESTROY_SESSION, [handle]);
+  async destroy(handle: string, options: SessionStoreCallOptions = {}): Promise<void> {
+    await this.queries.query('destroy', DESTROY_SESSION, [handle], options);
   }
 
-  async listByUser(userId: string, tenant: string, now: number): Promise<SessionSummary[]> {
-    const { rows } = await this.queries.query<SummaryRow>('list_by_user', LIST_BY_USER, [userId, tenant, now]);
+  async listByUser(
+    userId: string,
+    tenant: string,
+    now: number,
+    options: SessionStoreCallOptions = {},
+  ): Promise<SessionSummary[]> {
+    const values = [userId, tenant, now];
+    const { rows } = await this.queries.query<SummaryRow>('list_by_user', LIST_BY_USER, values, options);
     return rows.map(toSummary);
   }
 
-  async destroyByHandle(userId: string, tenant: string, handle: string): Promise<SessionSummary | null> {
+  async destroyByHandle(
+    userId: string,
+    tenant: string,
+    handle: string,
+    options: SessionStoreCallOptions = {},
+  ): Promise<SessionSummary | null> {
     const values = [userId, tenant, handle];
-    const { rows } = await this.queries.query<SummaryRow>('destroy_by_handle', DESTROY_BY_HANDLE, values);
+    const { rows } = await this.queries.query<SummaryRow>('destroy_by_handle', DESTROY_BY_HANDLE, values, options);
     return rows.length === 0 ? null : toSummary(rows[0]);
   }
 
-  async destroyByUser(filter: UserSessionsFilter): Promise<SessionSummary[]> {
+  async destroyByUser(filter: UserSessionsFilter, options: SessionStoreCallOptions = {}): Promise<SessionSummary[]> {
     const { userId, tenant, exceptHandle, keepNewest, now } = filter;
     const values = [userId, tenant, exceptHandle ?? null, keepNewest ?? 0, now ?? Date.now()];
-    const { rows } = await this.queries.query<SummaryRow>('destroy_by_user', DESTROY_BY_USER, values);
+    const { rows } = await this.queries.query<SummaryRow>('destroy_by_user', DESTROY_BY_USER, values, options);
     return rows.map(toSummary);
   }
 
   /** Null when another instance holds the cleanup lock (see `CLEANUP_LOCK`). */
-  async deleteExpired(now: number, limit: number): Promise<number | null> {
+  async deleteExpired(now: number, limit: number, options: SessionStoreCallOptions = {}): Promise<number | null> {
     return this.queries.transaction(async (statement) => {
       const { rows } = await statement<{ locked: boolean }>('cleanup_lock', CLEANUP_LOCK, []);
       if (!rows[0].locked) {
         return null;
       }
       return (await statement('delete_expired', DELETE_EXPIRED, [now, limit])).rowCount ?? 0;
-    });
+    }, options);
   }
 
   /** One statement; with a limit, in a transaction that counts the user's other sessions first, under the user's lock. */
   private async write(
     handle: string,
-    { limit }: SessionWriteOptions,
+    options: SessionWriteOptions,
     name: string,
     text: string,
     values: unknown[],
   ): Promise<PgResult<WriteVerdictRow>> {
+    const { limit } = options;
     if (!limit) {
-      return this.queries.query<WriteVerdictRow>(name, text, values);
+      return this.queries.query<WriteVerdictRow>(name, text, values, options);
     }
     return this.queries.transaction(async (statement: StatementRunner) => {
       await statement('user_lock', USER_LOCK, [limit.tenant, limit.userId]);
@@ -157,7 +155,7 @@ export class TypeOrmSessionStore implements SessionStore {
         throw new SessionLimitExceededError(limit.max);
       }
       return statement<WriteVerdictRow>(name, text, values);
-    });
+    }, options);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { SESSION_MIGRATIONS } from '../../src';
+import { SESSION_MIGRATIONS } from '../../src/typeorm';
 
 /**
  * A plain TypeORM DataSource (no @nestjs/typeorm) on `url`, initialised with SESSION_MIGRATIONS run,

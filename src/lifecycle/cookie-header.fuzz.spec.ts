@@ -1,10 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { ModuleRef } from '@nestjs/core';
 import { serialize } from 'cookie';
 import * as fc from 'fast-check';
-import { SessionEvents } from '../events/session-events';
-import { SessionManager } from './session-manager';
-import { resolveSessionOptions } from '../module/session-options';
+import { buildLifecycle } from './lifecycle.fixture';
 import { SessionSigner } from '../core/session-signer';
 import { cookieValuesOf } from '../http/platform/cookie-values';
 import type { SessionHttpRequest } from '../http/platform/http-platform';
@@ -74,9 +71,8 @@ function fakeRequest(cookie: string | string[] | undefined): SessionHttpRequest 
 
 describe('Cookie header handling under fuzzing', () => {
   const store = new MemorySessionStore();
-  const options = resolveSessionOptions({ secret: [CURRENT, OLD], store });
-  const name = options.cookie.name;
-  const manager = new SessionManager(options, store, new SessionEvents({} as ModuleRef));
+  const manager = buildLifecycle({ secret: [CURRENT, OLD] }, store);
+  const name = manager.options.cookie.name;
   /** Two live sessions: one signed with the current secret, one with the old one. */
   const live: Array<{ id: string; value: string }> = [];
   let reads: jest.SpyInstance;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { SessionEvent } from './session-event.interface';
-import { SessionEvents } from './session-events';
+import { SessionEventPublisher } from './session-event-publisher';
 
 function event(type: SessionEvent['type'], overrides: Partial<SessionEvent> = {}): SessionEvent {
   return {
@@ -28,14 +28,14 @@ function moduleRefWith(emitter: unknown): { moduleRef: ModuleRef; get: jest.Mock
   return { moduleRef: { get } as unknown as ModuleRef, get };
 }
 
-describe('SessionEvents', () => {
+describe('SessionEventPublisher', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   afterEach(() => jest.restoreAllMocks());
 
   describe('events$', () => {
     it('delivers every event to every subscriber, in order', () => {
-      const events = new SessionEvents(moduleRefWith(undefined).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(undefined).moduleRef);
       const first: SessionEvent[] = [];
       const second: SessionEvent[] = [];
       events.events$.subscribe((received) => first.push(received));
@@ -49,7 +49,7 @@ describe('SessionEvents', () => {
     });
 
     it('delivers only what happens after subscribing', () => {
-      const events = new SessionEvents(moduleRefWith(undefined).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(undefined).moduleRef);
       events.emit(event('created'));
       const received: SessionEvent[] = [];
       events.events$.subscribe((next) => received.push(next));
@@ -58,7 +58,7 @@ describe('SessionEvents', () => {
     });
 
     it('completes when the module is destroyed', () => {
-      const events = new SessionEvents(moduleRefWith(undefined).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(undefined).moduleRef);
       const complete = jest.fn();
       const next = jest.fn();
       events.events$.subscribe({ next, complete });
@@ -73,7 +73,7 @@ describe('SessionEvents', () => {
     it('forwards each event to the EventEmitter2 as session.<type>', () => {
       const emitter = { emit: jest.fn() };
       const { moduleRef, get } = moduleRefWith(emitter);
-      const events = new SessionEvents(moduleRef);
+      const events = new SessionEventPublisher(moduleRef);
       events.onModuleInit();
       expect(get).toHaveBeenCalledWith(EventEmitter2, { strict: false });
       const revoked = event('revoked', { reason: 'session-limit' });
@@ -91,7 +91,7 @@ describe('SessionEvents', () => {
       emitter.on('session.*', function (this: { event: string }) {
         heard.push(this.event);
       });
-      const events = new SessionEvents(moduleRefWith(emitter).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(emitter).moduleRef);
       events.onModuleInit();
       events.emit(event('created'));
       events.emit(event('rejected', { reason: 'binding' }));
@@ -100,7 +100,7 @@ describe('SessionEvents', () => {
 
     it('forwards nothing before onModuleInit, and still publishes on events$', () => {
       const emitter = { emit: jest.fn() };
-      const events = new SessionEvents(moduleRefWith(emitter).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(emitter).moduleRef);
       const received = jest.fn();
       events.events$.subscribe(received);
       events.emit(event('created'));
@@ -109,7 +109,7 @@ describe('SessionEvents', () => {
     });
 
     it('publishes on events$ alone when the app has no EventEmitterModule', () => {
-      const events = new SessionEvents(moduleRefWith(undefined).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(undefined).moduleRef);
       expect(() => events.onModuleInit()).not.toThrow();
       const received = jest.fn();
       events.events$.subscribe(received);
@@ -122,7 +122,7 @@ describe('SessionEvents', () => {
       emitter.on('session.created', () => {
         throw new Error('audit log is down');
       });
-      const events = new SessionEvents(moduleRefWith(emitter).moduleRef);
+      const events = new SessionEventPublisher(moduleRefWith(emitter).moduleRef);
       events.onModuleInit();
       const logged = jest.spyOn(Logger.prototype, 'error');
       const received = jest.fn();

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { serialize as serializeCookie, type SerializeOptions } from 'cookie';
+import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
+import { SessionSigner, type VerifiedSessionId } from '../core/session-signer';
+import type { RequestSession } from '../core/request-session';
+import type { RequestState } from '../lifecycle/request-state';
+import type { ResolvedSessionOptions } from '../module/session-options';
+import { cookieValuesOf } from './platform/cookie-values';
+import {
+  appendSetCookie,
+  getCookieHeader,
+  headersSent,
+  setResponseHeader,
+  type SessionHttpRequest,
+} from './platform/http-platform';
+
+/** What a request's `Cookie` header says about its session. */
+export interface SessionCookieReading {
+  /** At least one cookie of the session's name came. */
+  present: boolean;
+  /** The first of them that verifies (a sibling subdomain may have tossed in others), or null. */
+  verified: VerifiedSessionId | null;
+}
+
+/** Reads the session cookie of requests and writes the one responses need: signed, with the configured attributes. */
+@Injectable()
+export class SessionCookies {
+  private readonly logger = new Logger('SessionModule');
+  private readonly signer: SessionSigner;
+
+  constructor(@Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions) {
+    this.signer = new SessionSigner(options.secrets);
+  }
+
+  read(request: SessionHttpRequest): SessionCookieReading {
+    const values = cookieValuesOf(getCookieHeader(request), this.options.cookie.name);
+    const verified = values.map((value) => this.signer.verify(value)).find((result) => result !== null) ?? null;
+    return { present: values.length > 0, verified };
+  }
+
+  /** Adds the `Set-Cookie` the response needs, if any, with `Cache-Control: no-store` (and `Clear-Site-Data` when the session ended). */
+  write(response: unknown, session: RequestSession, state: RequestState): void {
+    const header = this.headerFor(session, state);
+    if (header === null) {
+      return;
+    }
+    if (headersSent(response)) {
+      this.logger.warn(
+        'The response was sent before the session committed, so its cookie could not be set. Do not send the response yourself with @Res() unless passthrough: true.',
+      );
+      return;
+    }
+    appendSetCookie(response, header);
+    // A response that carries a session cookie must never be served from a shared cache to someone else.
+    setResponseHeader(response, 'Cache-Control', 'no-store');
+    if (session.ended && this.options.clearSiteData.length > 0) {
+      setResponseHeader(response, 'Clear-Site-Data', this.options.clearSiteData.map((type) => `"${type}"`).join(', '));
+    }
+    // What the browser now holds: a second commit in this request must not send it again.
+    session.cookieDirty = false;
+    state.signedWithOldSecret = false;
+    state.hadCookie = session.storedIdHash !== null;
+  }
+
+  /** The `Set-Cookie` this response needs (the session's cookie, or one that clears it), or null. */
+  private headerFor(session: RequestSession, state: RequestState): string | null {
+    const { name } = this.options.cookie;
+    if (session.storedIdHash !== null) {
+      const due = session.cookieDirty || state.signedWithOldSecret;
+      return due ? serializeCookie(name, this.signer.sign(session.id), this.attributes(session)) : null;
+    }
+    if (state.hadCookie && this.shouldClear(session)) {
+      return serializeCookie(name, '', { ...this.attributes(null), expires: new Date(0) });
+    }
+    return null;
+  }
+
+  /**
+   * Whether a cookie that names no live session is cleared. With tenants, only when this request
+   * ended the session it loaded: a cookie shared across tenants' hosts still serves its own tenant.
+   */
+  private shouldClear(session: RequestSession): boolean {
+    return this.options.tenant === null || session.loadedFromStore;
+  }
+
+  private attributes(session: RequestSession | null): SerializeOptions {
+    const { path, domain, httpOnly, secure, sameSite } = this.options.cookie;
+    const attributes: SerializeOptions = { path, domain, httpOnly, secure, sameSite };
+    if (session?.lifetime != null) {
+      attributes.maxAge = Math.max(0, Math.round((session.record.absoluteExpiresAt - Date.now()) / 1000));
+    }
+    return attributes;
+  }
+}

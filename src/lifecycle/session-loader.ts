@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isRenewalDue } from '../core/expiry';
+import { RequestSession } from '../core/request-session';
+import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
+import { newSessionRecord, type ClientInfo } from '../core/session-record';
+import { SessionSigner } from '../core/session-signer';
+import { SessionEventPublisher } from '../events/session-event-publisher';
+import { clientAddress } from '../http/platform/client-address';
+import { getUserAgent, type SessionHttpRequest } from '../http/platform/http-platform';
+import { SessionCookies } from '../http/session-cookies';
+import type { ResolvedSessionOptions } from '../module/session-options';
+import { BoundedStore } from '../store/bounded-store';
+import type { StoredSession } from '../store/stored-session.interface';
+import { RequestStates } from './request-state';
+import { SessionCommitter } from './session-committer';
+
+const MAX_USER_AGENT_LENGTH = 512;
+
+/**
+ * Loads a request's session: cookie, then ID, then one store read, then admission (expiry,
+ * binding) and renewal. Memoized on the request, so the guard, the decorator and the interceptor
+ * share one read.
+ */
+@Injectable()
+export class SessionLoader {
+  constructor(
+    @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
+    private readonly store: BoundedStore,
+    private readonly cookies: SessionCookies,
+    private readonly committer: SessionCommitter,
+    private readonly events: SessionEventPublisher,
+  ) {}
+
+  /**
+   * The request's session; the first call reads the store, later calls share the result.
+   *
+   * @param canSetCookie false where no cookie can reach the client (a WebSocket message): the
+   *   session is then never given a new ID by `renewAfter`, which would log the client out.
+   */
+  load(request: SessionHttpRequest, canSetCookie = true): Promise<RequestSession> {
+    const existing = RequestStates.of(request);
+    if (existing) {
+      return existing.loading;
+    }
+    const { present, verified } = this.cookies.read(request);
+    const client = this.clientOf(request);
+    const tenant = this.options.tenant?.(request) || '';
+    if (present && verified === null) {
+      this.events.publish('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
+    }
+    const loading = this.open(verified?.id, tenant, client, canSetCookie);
+    RequestStates.attach(request, {
+      loading,
+      hadCookie: present,
+      signedWithOldSecret: verified?.signedWithOldSecret ?? false,
+    });
+    return loading;
+  }
+
+  private async open(
+    id: string | undefined,
+    tenant: string,
+    client: ClientInfo,
+    renewable: boolean,
+  ): Promise<RequestSession> {
+    const now = Date.now();
+    if (id !== undefined) {
+      const idHash = SessionSigner.hashId(id, tenant);
+      const stored = await this.store.call((store, call) => store.get(idHash, call));
+      if (stored && (await this.admits(stored, client, now))) {
+        const session = new RequestSession(id, idHash, stored, this.committer, client);
+        if (renewable && isRenewalDue(stored, now, this.options.renewAfter)) {
+          session.regenerate();
+          session.renewing = true; // after regenerate(), which clears it
+        }
+        return session;
+      }
+    }
+    const record = newSessionRecord(now, tenant, client, this.options);
+    return new RequestSession(SessionSigner.generateId(), null, record, this.committer, client);
+  }
+
+  /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
+  private async admits(stored: StoredSession, client: ClientInfo, now: number): Promise<boolean> {
+    if (stored.expiresAt <= now) {
+      this.events.publish('expired', { ...stored, ...client });
+      return false;
+    }
+    if (!this.matchesBinding(stored, client)) {
+      this.events.publish('rejected', { ...stored, ...client }, 'binding');
+      // Whoever presents it from elsewhere may have stolen it: the session is over for everyone, and
+      // gone before this request answers, so no request that follows can still be served by it.
+      await this.store.call((store, call) => store.destroy(stored.handle, call)).catch(() => undefined);
+      return false;
+    }
+    return true;
+  }
+
+  /** `bind`: the IP and user agent recorded at creation or login must be the request's. */
+  private matchesBinding(stored: StoredSession, client: ClientInfo): boolean {
+    const { bind } = this.options;
+    return (!bind.ip || stored.ip === client.ip) && (!bind.userAgent || stored.userAgent === client.userAgent);
+  }
+
+  private clientOf(request: SessionHttpRequest): ClientInfo {
+    const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
+    return { ip: clientAddress(request, this.options.trustProxy), userAgent };
+  }
+}
