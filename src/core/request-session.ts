@@ -1,6 +1,8 @@
 import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionStateError, SessionValueError } from './session.errors';
 import { assertJsonValue } from './session-json';
+import { KeyChanges } from './key-changes';
+import { assertUserKey, isReservedKey } from './session-keys';
 import { SessionSigner } from './session-signer';
 import type { FlashMessages, Session } from './session.interface';
 import type { SessionData, StoredSession } from '../store/stored-session.interface';
@@ -27,8 +29,7 @@ export interface SessionPersistence {
  * after the handler, as a patch: a session that was only read is never written.
  */
 export class RequestSession<T extends object = SessionData> implements Session<T> {
-  readonly changed = new Map<string, unknown>();
-  readonly removed = new Set<string>();
+  private readonly keyChanges = new KeyChanges();
   destroyed = false;
   touched = false;
   lifetimeChanged = false;
@@ -43,9 +44,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   readonly loadedFromStore: boolean;
   /** The latest save; the next one waits for it (a request's GraphQL fields commit one session concurrently). */
   saving: Promise<void> = Promise.resolve();
-  /** Counts changes, so a save forgets those it wrote and not those made while it was in flight. */
-  private changeCount = 0;
-  private readonly keyChangedAt = new Map<string, number>();
+  /** The revision of the latest change that is not a key's (login, logout, touch, lifetime). */
   private flagsChangedAt = 0;
   /** What the store holds of what only a successful request may change: see {@link keepOnlyDataChanges}. */
   private baseline: Baseline;
@@ -170,7 +169,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
   touch(): this {
     this.assertUsable();
     this.touched = true;
-    this.flagsChangedAt = ++this.changeCount;
+    this.flagsChangedAt = this.keyChanges.next();
     return this;
   }
 
@@ -186,7 +185,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     }
     this.record.lifetime = lifetime;
     this.lifetimeChanged = true;
-    this.flagsChangedAt = ++this.changeCount;
+    this.flagsChangedAt = this.keyChanges.next();
     this.cookieDirty = true;
     return this;
   }
@@ -210,7 +209,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.write(RESERVED_USER_KEY, { ...user, roles: [...user.roles] });
     this.record.userId = user.id;
     this.userChanged = true;
-    this.flagsChangedAt = ++this.changeCount;
+    this.flagsChangedAt = this.keyChanges.next();
     return this;
   }
 
@@ -220,7 +219,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.remove(RESERVED_USER_KEY);
     this.record.userId = null;
     this.userChanged = true;
-    this.flagsChangedAt = ++this.changeCount;
+    this.flagsChangedAt = this.keyChanges.next();
     this.regenerate();
     this.ended = true;
     return this;
@@ -270,14 +269,24 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     return this.persistence.reload(this as RequestSession);
   }
 
+  /** Keys written by this request and not yet saved, with their values. */
+  get changed(): ReadonlyMap<string, unknown> {
+    return this.keyChanges.changed;
+  }
+
+  /** Keys removed by this request and not yet saved. */
+  get removed(): ReadonlySet<string> {
+    return this.keyChanges.removed;
+  }
+
   /** True when there are changes the store has not seen yet. */
   get hasChanges(): boolean {
-    return this.changed.size > 0 || this.removed.size > 0 || this.lifetimeChanged || this.userChanged;
+    return this.keyChanges.size > 0 || this.lifetimeChanged || this.userChanged;
   }
 
   /** Marks how far the changes go now: a save passes it to `markSaved` once the store has what it sent. */
   get revision(): number {
-    return this.changeCount;
+    return this.keyChanges.revision;
   }
 
   /**
@@ -288,12 +297,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.storedIdHash = storedIdHash;
     this.renewing = false;
     this.baseline = this.currentBaseline();
-    const written = (key: string) => (this.keyChangedAt.get(key) ?? 0) <= writtenUpTo;
-    for (const key of [...this.changed.keys(), ...this.removed].filter(written)) {
-      this.changed.delete(key);
-      this.removed.delete(key);
-      this.keyChangedAt.delete(key);
-    }
+    this.keyChanges.forgetUpTo(writtenUpTo);
     if (this.flagsChangedAt <= writtenUpTo) {
       this.touched = false;
       this.lifetimeChanged = false;
@@ -301,10 +305,6 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     }
   }
 
-  /**
-   * A copy of the queued messages in an object without prototype, so every type is an own key:
-   * `constructor` finds nothing inherited, and `__proto__` is stored instead of replacing the prototype.
-   */
   /**
    * After the handler threw: drops every change only a successful request may make (a login,
    * logout, role change, new ID, new lifetime, destroy), keeping plain data changes. An error
@@ -320,8 +320,7 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     this.userChanged = false;
     this.lifetimeChanged = false;
     Object.assign(this.record, { userId, lifetime, absoluteExpiresAt });
-    this.changed.delete(RESERVED_USER_KEY);
-    this.removed.delete(RESERVED_USER_KEY);
+    this.keyChanges.discard(RESERVED_USER_KEY);
     if (user === undefined) {
       delete this.record.data[RESERVED_USER_KEY];
     } else {
@@ -341,6 +340,10 @@ export class RequestSession<T extends object = SessionData> implements Session<T
     return { id: this.currentId, userId, user: data[RESERVED_USER_KEY], lifetime, absoluteExpiresAt };
   }
 
+  /**
+   * A copy of the queued messages in an object without prototype, so every type is an own key:
+   * `constructor` finds nothing inherited, and `__proto__` is stored instead of replacing the prototype.
+   */
   private readFlash(): FlashMessages {
     const stored = this.record.data[RESERVED_FLASH_KEY] as FlashMessages | undefined;
     return Object.assign(Object.create(null) as FlashMessages, stored);
@@ -348,38 +351,17 @@ export class RequestSession<T extends object = SessionData> implements Session<T
 
   private write(key: string, value: unknown): void {
     this.record.data[key] = value;
-    this.changed.set(key, value);
-    this.removed.delete(key);
-    this.keyChangedAt.set(key, ++this.changeCount);
+    this.keyChanges.set(key, value);
   }
 
   private remove(key: string): void {
     delete this.record.data[key];
-    this.changed.delete(key);
-    this.removed.add(key);
-    this.keyChangedAt.set(key, ++this.changeCount);
+    this.keyChanges.remove(key);
   }
 
   private assertUsable(): void {
     if (this.destroyed) {
       throw new SessionStateError('This session was destroyed; it cannot be used any more in this request');
     }
-  }
-}
-
-function isReservedKey(key: string): boolean {
-  return key === RESERVED_USER_KEY || key === RESERVED_FLASH_KEY;
-}
-
-function assertUserKey(key: string): void {
-  if (typeof key !== 'string' || key === '') {
-    throw new SessionValueError(String(key), 'a session key must be a non-empty string');
-  }
-  if (isReservedKey(key)) {
-    throw new SessionValueError(key, 'the key is reserved by the session module (use login() or flash())');
-  }
-  if (key === '__proto__') {
-    // Assigning it would replace the data object's prototype instead of storing a key.
-    throw new SessionValueError(key, 'the key cannot be stored in a JavaScript object');
   }
 }
