@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-sample/', 'node_modules/', 'coverage/', 'bench/results/', '*.js', '*.mjs'] },
+  { ignores: ['test/fixtures/', 'dist/', 'dist-sample/', 'node_modules/', 'coverage/', 'benchmarks/dist/', 'benchmarks/results/', '*.js', '*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -55,9 +55,13 @@ export class AppHost {
   }
 
   /** Runs `SessionCleanupService.run()` inside the app; how many rows it deleted and how long it took. */
-  async cleanup(): Promise<{ deleted: number; milliseconds: number; batchSize: number }> {
+  async cleanup(): Promise<{ deleted: number; outcome: string; milliseconds: number; batchSize: number }> {
     const reply = await this.ask({ id: this.nextId++, type: 'cleanup' }, CLEANUP_TIMEOUT_MS);
-    return reply.type === 'cleanup' ? reply : { deleted: 0, milliseconds: 0, batchSize: 0 };
+    if (reply.type !== 'cleanup') {
+      throw new Error(`${this.variant} answered ${reply.type} to a cleanup request`);
+    }
+    const { deleted, outcome, milliseconds, batchSize } = reply;
+    return { deleted, outcome, milliseconds, batchSize };
   }
 
   /** Starts the app's CPU profiler. */

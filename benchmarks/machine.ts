@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
 import { type ServerInfo, serverInfo } from './database';
 
 /** Where the numbers come from. */
@@ -40,11 +41,16 @@ export async function machineInfo(): Promise<MachineInfo> {
   };
 }
 
-/** The commit measured, marked `+changes` when the work tree differs from it. */
+/** The repository's root (this file runs from benchmarks/dist/), whose src/ the package was built from. */
+const REPOSITORY = join(__dirname, '..', '..');
+
+/** The commit measured, marked `+changes` when the package's source differs from it. */
 function gitCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: REPOSITORY, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'src') !== '';
     return dirty ? `${head}+changes in src/` : head;
   } catch {
     return 'unknown (not a git checkout)';

@@ -34,7 +34,7 @@ const USAGE = `Usage: npm run bench -- [flags]
   --no-scale          skip the cleanup run
   --no-pgbench        skip the database ceiling (pgbench)
   --profile           after the measurements, one more load per variant and workload with the app's
-                      CPU profiler on: .cpuprofile files in bench/results/profiles/, summary in the report
+                      CPU profiler on: .cpuprofile files in benchmarks/results/profiles/, summary in the report
   --help
 
 Longer, steadier runs: --duration 15 --rounds 5. Quick check: --duration 2 --rounds 1 --scale-rows 100000.`;

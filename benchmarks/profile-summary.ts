@@ -8,7 +8,7 @@ export interface ProfileSummary {
   workload: string;
   /** Milliseconds sampled, idle excluded. */
   busyMs: number;
-  /** Self time by package (`typeorm`, `pg`, `nest-sessions src`, `node internals`...), share of busy time. */
+  /** Self time by package (`typeorm`, `pg`, `nest-sessions`, `node internals`...), share of busy time. */
   packages: Array<{ name: string; share: number }>;
   /** Self time by function, share of busy time. */
   functions: Array<{ name: string; share: number }>;
@@ -35,10 +35,7 @@ function packageOf(url: string, functionName: string): string {
     const [first, second] = url.slice(modules + '/node_modules/'.length).split('/');
     return first.startsWith('@') ? `${first}/${second}` : first;
   }
-  if (url.includes('/dist-bench/src/')) {
-    return 'nest-sessions src';
-  }
-  return url.includes('/dist-bench/bench/') ? 'bench app' : 'other';
+  return url.includes('/benchmarks/dist/') ? 'bench app' : 'other';
 }
 
 function shares(totals: Map<string, number>, busy: number): Array<{ name: string; share: number }> {

@@ -8,6 +8,12 @@ export type VariantName = (typeof VARIANTS)[number];
 /** Connections in each app's pg pool: pg's default, which connect-pg-simple's own pool gets. */
 export const PEER_POOL_SIZE = 10;
 
+/**
+ * Rows per cleanup statement, the module's default; set explicitly so the report states the size
+ * it measured (the module does not expose its resolved options).
+ */
+export const CLEANUP_BATCH_SIZE = 1000;
+
 /** What an app child needs to start: `process.argv[2]` is its JSON. */
 export interface AppConfig {
   variant: VariantName;
@@ -15,6 +21,8 @@ export interface AppConfig {
   databaseUrl: string;
   /** Milliseconds between scheduled cleanups of the module; 0 turns the schedule off. */
   cleanupInterval: number;
+  /** Rows per cleanup statement of the module. */
+  cleanupBatchSize: number;
 }
 
 /** Parent to app child. `id` pairs a request with its reply. */
@@ -40,7 +48,7 @@ export type AppMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; error: string }
   | ({ id: number; type: 'counters' } & AppCounters)
-  | { id: number; type: 'cleanup'; deleted: number; milliseconds: number; batchSize: number }
+  | { id: number; type: 'cleanup'; deleted: number; outcome: string; milliseconds: number; batchSize: number }
   | { id: number; type: 'profile-start' | 'profile-stop' };
 
 /** One load run, as the load child receives it. */

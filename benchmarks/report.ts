@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { LostUpdateCheck } from './lost-updates';
 import type { MachineInfo } from './machine';
 import type { Measurement } from './measure';
@@ -32,23 +32,37 @@ export interface BenchReport {
   measurements: Measurement[];
 }
 
-/** bench/results/ in the source tree (this file runs from dist-bench/bench/). */
-export const RESULTS_DIR = join(__dirname, '..', '..', 'bench', 'results');
+/** The repository's root; this file runs from benchmarks/dist/. */
+const REPOSITORY = join(__dirname, '..', '..');
+
+/**
+ * benchmarks/results/ in the source tree. Only `latest.md` is committed; the JSON and the CPU
+ * profiles beside it are ignored by git.
+ */
+export const RESULTS_DIR = join(__dirname, '..', 'results');
 
 /** A file-name-safe timestamp. */
 export function stampOf(time: number): string {
   return new Date(time).toISOString().replace(/[:.]/g, '-');
 }
 
-/** Writes `latest.md`, `latest.json` and `<timestamp>.json` under bench/results/; returns the markdown. */
-export async function writeReport(report: BenchReport): Promise<string> {
+/**
+ * Writes the table, `latest.md`, and the whole report as `latest.json` and `<timestamp>.json`, under
+ * benchmarks/results/; returns the markdown and the files written, relative to the repository.
+ */
+export async function writeReport(report: BenchReport): Promise<{ markdown: string; written: string[] }> {
   const markdown = renderMarkdown(report);
   const json = `${JSON.stringify(report, null, 2)}\n`;
+  const files: Array<[string, string]> = [
+    ['latest.md', markdown],
+    ['latest.json', json],
+    [`${stampOf(Date.parse(report.startedAt))}.json`, json],
+  ];
   await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(join(RESULTS_DIR, 'latest.md'), markdown);
-  await writeFile(join(RESULTS_DIR, 'latest.json'), json);
-  await writeFile(join(RESULTS_DIR, `${stampOf(Date.parse(report.startedAt))}.json`), json);
-  return markdown;
+  for (const [name, content] of files) {
+    await writeFile(join(RESULTS_DIR, name), content);
+  }
+  return { markdown, written: files.map(([name]) => relative(REPOSITORY, join(RESULTS_DIR, name))) };
 }
 
 const fixed = (value: number | null, digits: number) =>
@@ -93,7 +107,7 @@ export function renderMarkdown(report: BenchReport): string {
     }
     lines.push('');
   }
-  lines.push('### Targets (issue 4)', '', '| target | variant | measured | |', '| --- | --- | ---: | --- |');
+  lines.push('### Targets', '', '| target | variant | measured | |', '| --- | --- | ---: | --- |');
   for (const t of report.targets) {
     lines.push(`| ${t.target} | ${t.variant} | ${t.measured} | ${metMark(t.met)} |`);
   }
@@ -127,7 +141,7 @@ export function renderMarkdown(report: BenchReport): string {
       '',
       `${s.rows.toLocaleString('en')} rows in \`sessions\`, ${s.expiredRows.toLocaleString('en')} expired ` +
         `(filled in ${s.fillSeconds.toFixed(1)} s). \`SessionCleanupService.run()\` inside the app, batches of ` +
-        `${s.cleanup.batchSize}: deleted ${s.cleanup.deleted.toLocaleString('en')} rows in ${s.cleanup.seconds.toFixed(1)} s ` +
+        `${s.cleanup.batchSize}: deleted ${s.cleanup.deleted.toLocaleString('en')} rows (${s.cleanup.outcome}) in ${s.cleanup.seconds.toFixed(1)} s ` +
         `(${fixed(s.cleanup.rowsPerSecond, 0)} rows/s) under the read load; ${s.remainingExpired} expired rows left.`,
       '',
       '| read load | req/s | p50 ms | p99 ms | errors |',

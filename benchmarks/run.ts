@@ -9,7 +9,7 @@ import { parseOptions, type BenchOptions } from './options';
 import { DATA_BY_ID_HASH, measureDatabaseCeiling, type PgbenchQuery, type PgbenchResult } from './pgbench';
 import { onInterrupt, stopAllChildren } from './processes';
 import { type ProfileSummary, summarizeProfiles } from './profile-summary';
-import { VARIANTS, type VariantName } from './protocol';
+import { CLEANUP_BATCH_SIZE, VARIANTS, type VariantName } from './protocol';
 import { RESULTS_DIR, stampOf, writeReport } from './report';
 import { measureCleanupAtScale, type ScaleResult } from './scale';
 import { seedSessions } from './seed';
@@ -21,7 +21,7 @@ import { TransactionLedger } from './transaction-ledger';
 /**
  * `npm run bench`: one NestJS app per variant, each in its own process and database; seeded
  * sessions; rounds of read/write/login loads from autocannon in another process; the lost-updates
- * guard; the database's own ceiling; the cleanup of a big table. Report in bench/results/.
+ * guard; the database's own ceiling; the cleanup of a big table. Report in benchmarks/results/.
  */
 const startedAt = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -45,7 +45,12 @@ async function startApps(): Promise<AppHost[]> {
       if (variant !== 'none') {
         await recreateDatabase(databaseOf(variant));
       }
-      const app = await AppHost.start({ variant, databaseUrl: databaseUrl(databaseOf(variant)), cleanupInterval: 0 });
+      const app = await AppHost.start({
+        variant,
+        databaseUrl: databaseUrl(databaseOf(variant)),
+        cleanupInterval: 0,
+        cleanupBatchSize: CLEANUP_BATCH_SIZE,
+      });
       apps.push(app);
       log(`  ${variant} listening on ${app.baseUrl}`);
     }
@@ -179,7 +184,7 @@ async function main(): Promise<void> {
     await stopAllChildren();
     await dropAll();
   }
-  const markdown = await writeReport({
+  const { markdown, written } = await writeReport({
     startedAt: new Date(startedAt).toISOString(),
     seconds: (Date.now() - startedAt) / 1000,
     loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100),
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
     measurements: variants.measurements,
   });
   console.log(`\n${markdown}`);
-  console.log('Written: bench/results/latest.md, bench/results/latest.json and a timestamped JSON copy.');
+  console.log(`Written: ${written.join(', ')}.`);
 }
 
 /** The statement this module's read workload sends, if it has a single `$1` parameter (the ID hash). */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppHost } from './app-host';
 import { BENCH_DATABASE, databaseUrl, withClient } from './database';
 import { runLoad, startLoad } from './load';
-import type { LoadResult } from './protocol';
+import { CLEANUP_BATCH_SIZE, type LoadResult } from './protocol';
 import { seedSessions } from './seed';
 import { insertGeneratedSessions } from './session-rows';
 import { loadSpecOf } from './workloads';
@@ -17,7 +17,8 @@ export interface ScaleResult {
   rows: number;
   expiredRows: number;
   fillSeconds: number;
-  cleanup: { deleted: number; seconds: number; rowsPerSecond: number; batchSize: number };
+  /** `outcome` is `SessionCleanupResult.outcome`: `complete` unless the run stopped early. */
+  cleanup: { deleted: number; outcome: string; seconds: number; rowsPerSecond: number; batchSize: number };
   readBefore: LoadResult;
   readDuring: LoadResult;
   readAfter: LoadResult;
@@ -46,6 +47,7 @@ export async function measureCleanupAtScale(
     variant: 'nest-sessions',
     databaseUrl: databaseUrl(BENCH_DATABASE),
     cleanupInterval: 0,
+    cleanupBatchSize: CLEANUP_BATCH_SIZE,
   });
   try {
     const cookies = await seedSessions(app.baseUrl, settings.sessions);
@@ -70,7 +72,7 @@ export async function measureCleanupAtScale(
     const cleanup = await app.cleanup().finally(() => during.stop());
     const readDuring = await during.result;
     log(
-      `  cleanup deleted ${cleanup.deleted} rows in ${(cleanup.milliseconds / 1000).toFixed(1)} s; read p99 meanwhile ${readDuring.p99.toFixed(2)} ms`,
+      `  cleanup deleted ${cleanup.deleted} rows (${cleanup.outcome}) in ${(cleanup.milliseconds / 1000).toFixed(1)} s; read p99 meanwhile ${readDuring.p99.toFixed(2)} ms`,
     );
 
     const readAfter = await runLoad(read(settings.duration));
@@ -81,6 +83,7 @@ export async function measureCleanupAtScale(
       fillSeconds,
       cleanup: {
         deleted: cleanup.deleted,
+        outcome: cleanup.outcome,
         seconds: cleanup.milliseconds / 1000,
         rowsPerSecond: cleanup.deleted / (cleanup.milliseconds / 1000),
         batchSize: cleanup.batchSize,

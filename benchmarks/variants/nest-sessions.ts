@@ -11,8 +11,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
-import { SESSION_MIGRATIONS, Session, SessionAuthGuard, SessionModule } from '../../src';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Session, SessionAuthGuard, SessionModule } from 'nest-sessions';
+import { SESSION_MIGRATIONS, SessionEntity, TypeOrmSessionStore } from 'nest-sessions/typeorm';
 import { PEER_POOL_SIZE, type AppConfig } from '../protocol';
 import { BENCH_SECRET } from './bench-secret';
 
@@ -21,7 +22,7 @@ interface BenchData {
   [key: string]: unknown;
 }
 
-/** This module, as its README shows it: `@Session()` and `SessionAuthGuard`. */
+/** This module, as its quick start shows it: `@Session()` and `SessionAuthGuard`. */
 @Controller()
 class ModuleSessionController {
   @Get('read')
@@ -62,36 +63,41 @@ class ModuleSessionController {
   }
 }
 
-function benchModule(config: AppConfig, dataSource: DataSource): DynamicModule {
+/**
+ * The quick start's two modules: TypeORM with the session entity and migrations, and
+ * `SessionModule.forRoot({ secret, store: TypeOrmSessionStore })` on the app's default DataSource.
+ * The pool is as large as the peer's.
+ */
+function benchModule(config: AppConfig): DynamicModule {
   @Module({})
   class ModuleSessionBenchModule {}
   return {
     module: ModuleSessionBenchModule,
-    imports: [SessionModule.forRoot({ secret: BENCH_SECRET, dataSource, cleanupInterval: config.cleanupInterval })],
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: config.databaseUrl,
+        entities: [SessionEntity],
+        migrations: SESSION_MIGRATIONS,
+        migrationsRun: true,
+        extra: { max: PEER_POOL_SIZE, keepAlive: true },
+      }),
+      SessionModule.forRoot({
+        secret: BENCH_SECRET,
+        store: TypeOrmSessionStore,
+        cleanupInterval: config.cleanupInterval,
+        cleanupBatchSize: config.cleanupBatchSize,
+      }),
+    ],
     controllers: [ModuleSessionController],
   };
 }
 
-/** A TypeORM DataSource with the `sessions` table migrated, on a pool as large as the peer's. */
-async function openDataSource(config: AppConfig): Promise<DataSource> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: config.databaseUrl,
-    migrations: SESSION_MIGRATIONS,
-    extra: { max: PEER_POOL_SIZE },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  return dataSource;
-}
-
 export async function createNestSessionsApp(config: AppConfig): Promise<INestApplication> {
-  const dataSource = await openDataSource(config);
-  return NestFactory.create(benchModule(config, dataSource), { logger: ['error', 'warn'] });
+  return NestFactory.create(benchModule(config), { logger: ['error', 'warn'] });
 }
 
 export async function createNestSessionsFastifyApp(config: AppConfig): Promise<INestApplication> {
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  const dataSource = await openDataSource(config);
-  return NestFactory.create(benchModule(config, dataSource), new FastifyAdapter(), { logger: ['error', 'warn'] });
+  return NestFactory.create(benchModule(config), new FastifyAdapter(), { logger: ['error', 'warn'] });
 }

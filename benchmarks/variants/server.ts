@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { exitWithParent } from '../processes';
-import type { ResolvedSessionOptions } from '../../src';
 import type { AppConfig, AppMessage, AppRequest, VariantName } from '../protocol';
 import { CpuProfiler } from './cpu-profiler';
 import { countStatements, statementsSent, statementTexts } from './statement-counter';
@@ -14,11 +13,11 @@ import { countStatements, statementsSent, statementTexts } from './statement-cou
  * counts, a cleanup run, CPU profiles) until the bench goes away.
  */
 const FACTORIES: Record<VariantName, () => Promise<(config: AppConfig) => Promise<INestApplication>>> = {
-  none: async () => (await import('./none')).createNoSessionApp,
-  'one-query': async () => (await import('./one-query')).createOneQueryApp,
-  'express-session': async () => (await import('./express-session')).createExpressSessionApp,
-  'nest-sessions': async () => (await import('./nest-sessions')).createNestSessionsApp,
-  'nest-sessions-fastify': async () => (await import('./nest-sessions')).createNestSessionsFastifyApp,
+  none: async () => (await import('./none.js')).createNoSessionApp,
+  'one-query': async () => (await import('./one-query.js')).createOneQueryApp,
+  'express-session': async () => (await import('./express-session.js')).createExpressSessionApp,
+  'nest-sessions': async () => (await import('./nest-sessions.js')).createNestSessionsApp,
+  'nest-sessions-fastify': async () => (await import('./nest-sessions.js')).createNestSessionsFastifyApp,
 };
 
 const profiler = new CpuProfiler();
@@ -39,11 +38,11 @@ async function main(): Promise<void> {
   const server = app.getHttpServer() as Server;
   server.on('request', () => requests++);
   const { port } = server.address() as AddressInfo;
-  process.on('message', (message: AppRequest) => void answer(app, message));
+  process.on('message', (message: AppRequest) => void answer(app, config, message));
   send({ type: 'ready', port });
 }
 
-async function answer(app: INestApplication, request: AppRequest): Promise<void> {
+async function answer(app: INestApplication, config: AppConfig, request: AppRequest): Promise<void> {
   if (request.type === 'counters') {
     const cpu = process.cpuUsage();
     send({
@@ -55,12 +54,11 @@ async function answer(app: INestApplication, request: AppRequest): Promise<void>
       texts: statementTexts(),
     });
   } else if (request.type === 'cleanup') {
-    const { SESSION_MODULE_OPTIONS, SessionCleanupService } = await import('../../src');
-    const { cleanupBatchSize } = app.get<ResolvedSessionOptions>(SESSION_MODULE_OPTIONS);
+    const { SessionCleanupService } = await import('nest-sessions');
     const started = performance.now();
-    const { deleted } = await app.get(SessionCleanupService).run();
+    const { deleted, outcome } = await app.get(SessionCleanupService).run();
     const milliseconds = performance.now() - started;
-    send({ id: request.id, type: 'cleanup', deleted, milliseconds, batchSize: cleanupBatchSize });
+    send({ id: request.id, type: 'cleanup', deleted, outcome, milliseconds, batchSize: config.cleanupBatchSize });
   } else if (request.type === 'profile-start') {
     await profiler.start();
     send({ id: request.id, type: 'profile-start' });
