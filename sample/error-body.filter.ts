@@ -34,11 +34,21 @@ function messageOf(exception: HttpException): string {
 
 /**
  * Express's body parser throws http-errors meant for the client (413 body too large, 415 charset),
- * which Nest passes on unmapped; Fastify's equivalents arrive as HttpExceptions. Both answer alike.
+ * which Nest passes on unmapped. Fastify's equivalents (`FST_ERR_CTP_BODY_TOO_LARGE`...) carry a
+ * `statusCode`; NestJS 11.1.1 and later turn them into HttpExceptions, older 11.x pass them on as they
+ * are. All answer alike.
  */
 function exposedClientError(exception: unknown): { status: number; message: string } | undefined {
-  const { status, expose, message } = (exception ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
-  return exception instanceof Error && expose === true && typeof status === 'number' && status >= 400 && status < 500
-    ? { status, message: String(message) }
+  const { status, statusCode, expose, code, message } = (exception ?? {}) as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+    code?: unknown;
+    message?: unknown;
+  };
+  const fromFastify = typeof code === 'string' && code.startsWith('FST_');
+  const clientStatus = expose === true ? status : fromFastify ? statusCode : undefined;
+  return exception instanceof Error && typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500
+    ? { status: clientStatus, message: String(message) }
     : undefined;
 }

@@ -88,8 +88,8 @@ interface GraphQlResponse {
 
 /**
  * The GraphQL server of each HTTP platform: Nest's Apollo driver on Express, its Mercurius driver on Fastify.
- * (package.json holds mercurius at 16.9: 16.10 needs @fastify/static 10, whose ESM-only dependency Jest cannot
- * load on Node 20.)
+ * (Mercurius 16.10 loads @fastify/static 10, whose ESM-only content-disposition jest.config.js lists among the
+ * packages made CommonJS for Jest on Node 20.)
  */
 const GRAPHQL_SERVERS = [
   {
@@ -98,7 +98,7 @@ const GRAPHQL_SERVERS = [
     /** Nest's Apollo driver turns an HttpException into a coded error, keeping its status. */
     httpError: (code: string, statusCode: number) => ({ extensions: { code, originalError: { statusCode } } }),
     graphQlModule: (): DynamicModule =>
-      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, playground: false }),
+      GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true, graphiql: false }),
   },
   {
     name: 'Mercurius on Fastify',

@@ -1,6 +1,11 @@
-import { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SESSION_MIGRATIONS } from '../../src/typeorm';
+
+/**
+ * PostgreSQL's DataSource options, taken from the root export: TypeORM 1 renamed the deep-import type
+ * (`PostgresConnectionOptions` became `PostgresDataSourceOptions`), and this name works on 0.3 and 1.
+ */
+type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
 /**
  * A plain TypeORM DataSource (no @nestjs/typeorm) on `url`, initialised with SESSION_MIGRATIONS run,
@@ -8,7 +13,7 @@ import { SESSION_MIGRATIONS } from '../../src/typeorm';
  */
 export function createMigratedDataSource(
   url: string,
-  options: Partial<Omit<PostgresConnectionOptions, 'type' | 'url'>> = {},
+  options: Partial<Omit<PostgresOptions, 'type' | 'url'>> = {},
 ): Promise<DataSource> {
   return new DataSource({
     type: 'postgres',
