@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SESSION_DEFAULTS } from '../core/session.constants';
 import { sendCancelRequest } from './pg-cancel';
 import {
   beginBounded,
@@ -33,8 +34,8 @@ export interface QueryBounds {
 /** How long a cancel request may take to reach the server; it is best effort. */
 const CANCEL_TIMEOUT = 3000;
 
-/** The server-side bound of a transaction when the caller gives none (the module's default `storeTimeout`). */
-const DEFAULT_SERVER_TIMEOUT = 3000;
+/** The server-side bound of a transaction when the caller gives none: the module's default `storeTimeout`. */
+const DEFAULT_SERVER_TIMEOUT = SESSION_DEFAULTS.storeTimeout;
 
 class QueryAbortedError extends Error {
   constructor() {
