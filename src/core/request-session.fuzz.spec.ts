@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
 import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionError } from './session.errors';
+import { record } from './request-session.fixture';
 import { RequestSession, type SessionPersistence } from './request-session';
 import { SessionSigner } from './session-signer';
-import type { SessionData, StoredSession } from '../store/stored-session.interface';
 
 /**
  * Fuzzing of session keys: any sequence of `set`/`get`/`has`/`delete` with any key string and any
@@ -15,8 +15,6 @@ import type { SessionData, StoredSession } from '../store/stored-session.interfa
  * past it fast-check stops and passes with the cases run so far (it fails if none could run).
  */
 const runs = (numRuns: number) => ({ numRuns, interruptAfterTimeLimit: 10_000 });
-
-const NOW = 1_700_000_000_000;
 
 /** Any UTF-16 code unit: NUL, controls, lone surrogates, everything. */
 const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
@@ -44,23 +42,6 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 const storedData = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'visits'), fc.jsonValue({ maxDepth: 2 }), {
   maxKeys: 3,
 });
-
-function record(data: SessionData): StoredSession {
-  return {
-    handle: SessionSigner.generateHandle(),
-    tenant: '',
-    data,
-    createdAt: NOW,
-    idIssuedAt: NOW,
-    lastActiveAt: NOW,
-    expiresAt: NOW + 1000,
-    absoluteExpiresAt: NOW + 10_000,
-    lifetime: null,
-    userId: null,
-    ip: null,
-    userAgent: null,
-  };
-}
 
 const persistence: SessionPersistence = { save: async () => undefined, reload: async () => undefined };
 

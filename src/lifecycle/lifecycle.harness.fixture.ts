@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 /** Test support for the lifecycle specs: a fake clock-driven harness of loader and committer on a memory store. */
 import type { ModuleRef } from '@nestjs/core';
 import type { SessionModuleOptions } from '../module/session-module-options.interface';
@@ -178,4 +179,19 @@ export function attributesOf(setCookie: string): string[] {
     .split(';')
     .slice(1)
     .map((part) => part.trim());
+}
+
+/**
+ * The fake clock every lifecycle spec runs on: `Date.now()` answers `clock.now`, which starts at
+ * {@link START} before each test and moves when a test sets it. Register it at the top of a describe.
+ */
+export function useFakeClock(): { now: number } {
+  const clock = { now: START };
+  beforeAll(() => Logger.overrideLogger(false));
+  beforeEach(() => {
+    clock.now = START;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  return clock;
 }

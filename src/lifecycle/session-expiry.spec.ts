@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { SessionTooLargeError } from '../core/session.errors';
 
 import {
@@ -11,33 +10,25 @@ import {
   fakeRequest,
   Harness,
   attributesOf,
+  useFakeClock,
 } from './lifecycle.harness.fixture';
 
 describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  const clock = useFakeClock();
 
   describe('lifetime (remember me)', () => {
     it('sets a persistent cookie and extends the server expiry to the lifetime', async () => {
       const harness = new Harness();
       await harness.start();
       const lifetime = 30 * DAY;
-      now += 10 * SECOND;
+      clock.now += 10 * SECOND;
       const { session, setCookie } = await harness.visit((s) => s.setLifetime(lifetime));
       expect(attributesOf(setCookie as string)).toContain(`Max-Age=${lifetime / 1000}`);
       const stored = await harness.stored(session);
       expect(stored?.lifetime).toBe(lifetime);
-      expect(stored?.expiresAt).toBe(now + lifetime);
-      expect(stored?.absoluteExpiresAt).toBe(now + lifetime);
-      now += 10 * DAY;
+      expect(stored?.expiresAt).toBe(clock.now + lifetime);
+      expect(stored?.absoluteExpiresAt).toBe(clock.now + lifetime);
+      clock.now += 10 * DAY;
       expect((await harness.visit()).session.get('started')).toBe(true);
     });
 
@@ -51,23 +42,23 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
     it('ends a lifetime session when the lifetime is over, even when active', async () => {
       const harness = new Harness();
       await harness.visit((s) => s.set('a', 1).setLifetime(MINUTE));
-      now += 50 * SECOND;
+      clock.now += 50 * SECOND;
       expect((await harness.visit((s) => s.set('b', 2))).session.isNew).toBe(false);
-      now += 10 * SECOND;
+      clock.now += 10 * SECOND;
       expect((await harness.visit()).session.isNew).toBe(true);
     });
 
     it('null goes back to a browser-session cookie and the module timeouts', async () => {
       const harness = new Harness();
       await harness.visit((s) => s.set('a', 1).setLifetime(30 * DAY));
-      now += MINUTE;
+      clock.now += MINUTE;
       const { session, setCookie } = await harness.visit((s) => s.setLifetime(null));
       expect(setCookie).toBeDefined();
       expect(setCookie).not.toMatch(/Max-Age|Expires/);
       const stored = await harness.stored(session);
       expect(stored?.lifetime).toBeNull();
       expect(stored?.absoluteExpiresAt).toBe(START + 7 * DAY);
-      expect(stored?.expiresAt).toBe(now + DAY);
+      expect(stored?.expiresAt).toBe(clock.now + DAY);
     });
   });
 
@@ -78,23 +69,31 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
       const harness = new Harness({ idleTimeout, absoluteTimeout: 10_000 });
       const session = await harness.start();
       const patch = jest.spyOn(harness.store, 'patch');
-      now = START + 249;
+      clock.now = START + 249;
       await harness.visit();
       expect(patch).not.toHaveBeenCalled();
       expect((await harness.stored(session))?.expiresAt).toBe(START + idleTimeout);
-      now = START + 250;
+      clock.now = START + 250;
       const { setCookie } = await harness.visit();
       expect(patch).toHaveBeenCalledTimes(1);
-      expect(patch.mock.calls[0][1]).toEqual({ set: {}, unset: [], lastActiveAt: now, expiresAt: now + idleTimeout });
+      expect(patch.mock.calls[0][1]).toEqual({
+        set: {},
+        unset: [],
+        lastActiveAt: clock.now,
+        expiresAt: clock.now + idleTimeout,
+      });
       expect(setCookie).toBeUndefined();
-      expect(await harness.stored(session)).toMatchObject({ lastActiveAt: now, expiresAt: now + idleTimeout });
+      expect(await harness.stored(session)).toMatchObject({
+        lastActiveAt: clock.now,
+        expiresAt: clock.now + idleTimeout,
+      });
     });
 
     it('keeps an active session alive past the idle timeout', async () => {
       const harness = new Harness({ idleTimeout, absoluteTimeout: 10_000 });
       await harness.start();
       for (let step = 1; step <= 5; step++) {
-        now = START + step * 600;
+        clock.now = START + step * 600;
         expect((await harness.visit()).session.isNew).toBe(false);
       }
     });
@@ -105,16 +104,16 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
       const session = await harness.start();
       const patch = jest.spyOn(harness.store, 'patch');
       for (const at of [600, 1200, 1800]) {
-        now = START + at;
+        clock.now = START + at;
         await harness.visit();
         const stored = await harness.stored(session);
-        expect(stored?.expiresAt).toBe(Math.min(now + idleTimeout, START + absoluteTimeout));
+        expect(stored?.expiresAt).toBe(Math.min(clock.now + idleTimeout, START + absoluteTimeout));
         expect(stored?.absoluteExpiresAt).toBe(START + absoluteTimeout);
       }
       expect(patch).toHaveBeenCalledTimes(2);
-      now = START + 1999;
+      clock.now = START + 1999;
       expect((await harness.visit()).session.isNew).toBe(false);
-      now = START + absoluteTimeout;
+      clock.now = START + absoluteTimeout;
       expect((await harness.visit()).session.isNew).toBe(true);
     });
 
@@ -122,10 +121,10 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
       const harness = new Harness({ idleTimeout, rolling: false });
       const session = await harness.start();
       const patch = jest.spyOn(harness.store, 'patch');
-      now = START + 900;
+      clock.now = START + 900;
       await harness.visit();
       expect(patch).not.toHaveBeenCalled();
-      now = START + idleTimeout;
+      clock.now = START + idleTimeout;
       expect((await harness.visit()).session.isNew).toBe(true);
       expect(await harness.stored(session)).toBeNull();
     });
@@ -134,33 +133,33 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
       const harness = new Harness({ idleTimeout, absoluteTimeout: 10_000 });
       const session = await harness.start();
       const patch = jest.spyOn(harness.store, 'patch');
-      now = START + 100;
+      clock.now = START + 100;
       await harness.visit((s) => s.set('a', 1));
-      expect(patch.mock.calls[0][1]).toEqual({ set: { a: 1 }, unset: [], lastActiveAt: now });
-      expect(await harness.stored(session)).toMatchObject({ lastActiveAt: now, expiresAt: START + idleTimeout });
-      now = START + 250;
+      expect(patch.mock.calls[0][1]).toEqual({ set: { a: 1 }, unset: [], lastActiveAt: clock.now });
+      expect(await harness.stored(session)).toMatchObject({ lastActiveAt: clock.now, expiresAt: START + idleTimeout });
+      clock.now = START + 250;
       await harness.visit((s) => s.set('a', 2));
-      expect(patch.mock.calls[1][1]).toMatchObject({ lastActiveAt: now, expiresAt: now + idleTimeout });
+      expect(patch.mock.calls[1][1]).toMatchObject({ lastActiveAt: clock.now, expiresAt: clock.now + idleTimeout });
     });
 
     it('with rolling false, a change extends the expiry (once a quarter has passed) and a read does not', async () => {
       const harness = new Harness({ idleTimeout, rolling: false });
       const session = await harness.start();
-      now = START + 300;
+      clock.now = START + 300;
       await harness.visit();
       expect((await harness.stored(session))?.expiresAt).toBe(START + idleTimeout);
       await harness.visit((s) => s.set('a', 1));
-      expect((await harness.stored(session))?.expiresAt).toBe(now + idleTimeout);
+      expect((await harness.stored(session))?.expiresAt).toBe(clock.now + idleTimeout);
     });
 
     it('touch() writes the new expiry at once', async () => {
       const harness = new Harness({ idleTimeout });
       const session = await harness.start();
       const patch = jest.spyOn(harness.store, 'patch');
-      now = START + 10;
+      clock.now = START + 10;
       await harness.visit((s) => s.touch());
       expect(patch).toHaveBeenCalledTimes(1);
-      expect((await harness.stored(session))?.expiresAt).toBe(now + idleTimeout);
+      expect((await harness.stored(session))?.expiresAt).toBe(clock.now + idleTimeout);
     });
   });
 
@@ -168,7 +167,7 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
     it('does not load a session idle for the idle timeout, and clears its cookie', async () => {
       const harness = new Harness({ idleTimeout: 1000 });
       await harness.start({ a: 1 });
-      now = START + 1000;
+      clock.now = START + 1000;
       const { session, setCookie } = await harness.visit();
       expect(session.isNew).toBe(true);
       expect(session.toJSON()).toEqual({});
@@ -178,9 +177,9 @@ describe('expiry: lifetime, rolling, idle and absolute, size limit', () => {
     it('does not load a session past its absolute timeout', async () => {
       const harness = new Harness({ idleTimeout: 1000, absoluteTimeout: 1500 });
       await harness.start({ a: 1 });
-      now = START + 900;
+      clock.now = START + 900;
       expect((await harness.visit((s) => s.set('a', 2))).session.isNew).toBe(false);
-      now = START + 1500;
+      clock.now = START + 1500;
       expect((await harness.visit()).session.isNew).toBe(true);
     });
 

@@ -1,21 +1,11 @@
-import { Logger } from '@nestjs/common';
 import { SessionValueError } from '../core/session.errors';
 import type { Session } from '../core/session.interface';
 import { SessionSigner } from '../core/session-signer';
 
-import { SECRET, START, EPOCH_EXPIRES, Harness, alice, attributesOf } from './lifecycle.harness.fixture';
+import { SECRET, EPOCH_EXPIRES, Harness, alice, attributesOf, useFakeClock } from './lifecycle.harness.fixture';
 
 describe('the session committer: new IDs, login, logout, flash, types', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  useFakeClock();
 
   describe('regenerate and destroy', () => {
     it('regenerate moves the data to a new ID and the old ID stops loading', async () => {

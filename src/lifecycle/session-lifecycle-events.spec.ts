@@ -4,19 +4,10 @@ import { config as rxjsConfig } from 'rxjs';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { SessionSigner } from '../core/session-signer';
 
-import { MINUTE, START, Client, Harness, alice } from './lifecycle.harness.fixture';
+import { MINUTE, START, Client, Harness, alice, useFakeClock } from './lifecycle.harness.fixture';
 
 describe('lifecycle events', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  const clock = useFakeClock();
 
   describe('events', () => {
     it('reports creation, login, regeneration, logout and destruction, with the handle and client', async () => {
@@ -68,7 +59,7 @@ describe('lifecycle events', () => {
     it('reports an expired session presented, with its handle and user', async () => {
       const harness = new Harness({ idleTimeout: MINUTE });
       const { session } = await harness.visit((s) => s.login(alice));
-      now = START + MINUTE;
+      clock.now = START + MINUTE;
       expect((await harness.visit()).session.isNew).toBe(true);
       expect(harness.emitted.at(-1)).toMatchObject({ type: 'expired', handle: session.handle, userId: 'u-alice' });
     });
@@ -102,7 +93,7 @@ describe('lifecycle events', () => {
       const laptop = harness.browser(acme);
       await laptop.visit((s) => s.set('a', 1));
       await laptop.visit((s) => s.login(alice));
-      now += MINUTE;
+      clock.now += MINUTE;
       await laptop.visit();
       await laptop.visit((s) => s.regenerate());
       const phone = harness.browser(acme);
@@ -116,7 +107,7 @@ describe('lifecycle events', () => {
       await stolen.visit();
       const idle = harness.browser(acme);
       await idle.visit((s) => s.set('c', 1));
-      now += 10 * MINUTE;
+      clock.now += 10 * MINUTE;
       await idle.visit();
       expect(new Set(harness.types())).toEqual(
         new Set([

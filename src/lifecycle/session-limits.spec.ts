@@ -1,20 +1,20 @@
-import { Logger } from '@nestjs/common';
 import { SessionLimitExceededError } from '../core/session.errors';
 import type { SessionModuleOptions } from '../module/session-module-options.interface';
 
-import { SECOND, MINUTE, START, fakeResponse, fakeRequest, Harness, alice, bob } from './lifecycle.harness.fixture';
+import {
+  SECOND,
+  MINUTE,
+  START,
+  fakeResponse,
+  fakeRequest,
+  Harness,
+  alice,
+  bob,
+  useFakeClock,
+} from './lifecycle.harness.fixture';
 
 describe('maxSessionsPerUser', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  const clock = useFakeClock();
 
   describe('maxSessionsPerUser', () => {
     /** Logs `user` in on a new device named by its user agent; returns the device and its session's handle. */
@@ -28,12 +28,12 @@ describe('maxSessionsPerUser', () => {
       it('deletes the least recently active other session after a login, keeping the new one', async () => {
         const harness = new Harness({ maxSessionsPerUser: 2 });
         const laptop = await loginOn(harness, 'laptop');
-        now += SECOND;
+        clock.now += SECOND;
         const phone = await loginOn(harness, 'phone');
-        now += SECOND;
+        clock.now += SECOND;
         await laptop.browser.visit((s) => s.set('seen', true));
         const bobsPhone = await loginOn(harness, 'bob-phone', bob);
-        now += SECOND;
+        clock.now += SECOND;
         const tablet = await loginOn(harness, 'tablet');
         const revoked = harness.emitted.filter((event) => event.type === 'revoked');
         expect(revoked).toEqual([
@@ -54,11 +54,11 @@ describe('maxSessionsPerUser', () => {
         const unlimited = new Harness();
         const old = [];
         for (const device of ['one', 'two', 'three']) {
-          now += SECOND;
+          clock.now += SECOND;
           old.push(await loginOn(unlimited, device));
         }
         const harness = new Harness({ maxSessionsPerUser: 2 }, unlimited.store);
-        now += SECOND;
+        clock.now += SECOND;
         const newest = await loginOn(harness, 'four');
         const revoked = harness.emitted.filter((event) => event.type === 'revoked').map((event) => event.handle);
         expect(revoked.sort()).toEqual([old[0].handle, old[1].handle].sort());
@@ -71,7 +71,7 @@ describe('maxSessionsPerUser', () => {
         const harness = new Harness({ maxSessionsPerUser: 2 });
         const laptop = await loginOn(harness, 'laptop');
         const phone = await loginOn(harness, 'phone');
-        now += SECOND;
+        clock.now += SECOND;
         await laptop.browser.visit((s) => s.login(alice));
         expect(harness.types()).not.toContain('revoked');
         expect((await phone.browser.visit()).session.user).toEqual(alice);
@@ -98,7 +98,7 @@ describe('maxSessionsPerUser', () => {
         await expect(failure).rejects.toMatchObject({ limit: 2 });
         // The store is asked to write only under the limit, so it checks and writes in one step.
         expect(patch).toHaveBeenCalledTimes(1);
-        expect(patch.mock.calls[0][2].limit).toEqual({ userId: alice.id, tenant: '', max: 2, now });
+        expect(patch.mock.calls[0][2].limit).toEqual({ userId: alice.id, tenant: '', max: 2, now: clock.now });
         expect(response.setCookies).toEqual([]);
         expect(harness.emitted.slice(eventsBefore)).toEqual([]);
         expect(await harness.stored(anonymous)).toMatchObject({ userId: null, data: { cart: ['x'] } });
@@ -125,11 +125,11 @@ describe('maxSessionsPerUser', () => {
       it('counts only live sessions, and only the same user', async () => {
         const harness = new Harness({ ...refuse, idleTimeout: MINUTE });
         await loginOn(harness, 'laptop');
-        now += SECOND;
+        clock.now += SECOND;
         await loginOn(harness, 'phone');
         await loginOn(harness, 'bob-laptop', bob);
         await loginOn(harness, 'bob-phone', bob);
-        now = START + MINUTE;
+        clock.now = START + MINUTE;
         await expect(loginOn(harness, 'tablet')).resolves.toBeDefined();
       });
     });

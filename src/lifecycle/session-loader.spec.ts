@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { SessionStoreUnavailableError } from '../core/session.errors';
 import { SessionSigner } from '../core/session-signer';
 
@@ -12,19 +11,11 @@ import {
   fakeRequest,
   Harness,
   attributesOf,
+  useFakeClock,
 } from './lifecycle.harness.fixture';
 
 describe('the session loader: new sessions, loading, secret rotation', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  useFakeClock();
 
   describe('new sessions', () => {
     it('neither stores an untouched new session nor sets a cookie (saveUninitialized false)', async () => {

@@ -1,5 +1,3 @@
-import { Logger } from '@nestjs/common';
-
 import {
   SECOND,
   MINUTE,
@@ -11,26 +9,18 @@ import {
   Harness,
   alice,
   sign,
+  useFakeClock,
 } from './lifecycle.harness.fixture';
 
 describe('renewal, binding and the client address', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  const clock = useFakeClock();
 
   describe('renewAfter', () => {
     it('changes nothing and writes nothing before renewAfter has passed', async () => {
       const harness = new Harness({ renewAfter: MINUTE });
       const first = await harness.start({ cart: ['x'] });
       const patch = jest.spyOn(harness.store, 'patch');
-      now = START + MINUTE - 1;
+      clock.now = START + MINUTE - 1;
       const { session, setCookie } = await harness.visit();
       expect(session.id).toBe(first.id);
       expect(setCookie).toBeUndefined();
@@ -42,20 +32,24 @@ describe('renewal, binding and the client address', () => {
       const harness = new Harness({ renewAfter: MINUTE });
       const first = await harness.start({ cart: ['x'] });
       const oldCookie = harness.cookie;
-      now = START + MINUTE;
+      clock.now = START + MINUTE;
       const { session, setCookie } = await harness.visit();
       expect(session.id).not.toBe(first.id);
       expect(session.handle).toBe(first.handle);
       expect(setCookie?.split(';')[0]).toBe(`__Host-sid=${sign(session.id)}`);
       expect(harness.store.size).toBe(1);
-      expect(await harness.stored(session)).toMatchObject({ data: { cart: ['x'] }, createdAt: START, idIssuedAt: now });
+      expect(await harness.stored(session)).toMatchObject({
+        data: { cart: ['x'] },
+        createdAt: START,
+        idIssuedAt: clock.now,
+      });
       expect(harness.types()).toEqual(['created', 'renewed']);
       expect(harness.emitted[1]).toMatchObject({ handle: first.handle, userId: null });
       // A request sent with the old cookie before the renewal answered still reaches the session, without a new cookie.
       const inFlight = await harness.browser({}, oldCookie).visit();
       expect(inFlight.session.handle).toBe(first.handle);
       expect(inFlight.setCookie).toBeUndefined();
-      now += 10 * SECOND + 1;
+      clock.now += 10 * SECOND + 1;
       const stale = await harness.browser({}, oldCookie).visit();
       expect(stale.session.isNew).toBe(true);
       expect(stale.session.toJSON()).toEqual({});
@@ -65,15 +59,15 @@ describe('renewal, binding and the client address', () => {
     it('counts from the last new ID: the renewal itself, or a login', async () => {
       const harness = new Harness({ renewAfter: MINUTE });
       const first = await harness.start();
-      now = START + MINUTE;
+      clock.now = START + MINUTE;
       const renewed = (await harness.visit()).session.id;
       expect(renewed).not.toBe(first.id);
-      now = START + 2 * MINUTE - 1;
+      clock.now = START + 2 * MINUTE - 1;
       expect((await harness.visit()).session.id).toBe(renewed);
       const loggedIn = (await harness.visit((s) => s.login(alice))).session.id;
-      now = START + 3 * MINUTE - 2;
+      clock.now = START + 3 * MINUTE - 2;
       expect((await harness.visit()).session.id).toBe(loggedIn);
-      now = START + 3 * MINUTE - 1;
+      clock.now = START + 3 * MINUTE - 1;
       expect((await harness.visit()).session.id).not.toBe(loggedIn);
       expect(harness.types().filter((type) => type === 'renewed')).toHaveLength(2);
     });
@@ -81,7 +75,7 @@ describe('renewal, binding and the client address', () => {
     it('lets a parallel request that lost the race to renew keep the cookie the winner sent', async () => {
       const harness = new Harness({ renewAfter: MINUTE });
       await harness.start({ cart: ['x'] });
-      now = START + MINUTE;
+      clock.now = START + MINUTE;
       const [first, second] = [harness.browser({}, harness.cookie), harness.browser({}, harness.cookie)];
       // Both load with the old ID before either commits, as two requests of one page would.
       const requests = [fakeRequest(first.cookie), fakeRequest(second.cookie)];

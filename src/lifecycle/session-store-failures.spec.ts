@@ -1,21 +1,11 @@
-import { Logger } from '@nestjs/common';
 import { SessionStoreUnavailableError } from '../core/session.errors';
 import type { SessionModuleOptions } from '../module/session-module-options.interface';
 import { SessionSigner } from '../core/session-signer';
 
-import { SECRET, START, fakeResponse, Client, fakeRequest, Harness, alice } from './lifecycle.harness.fixture';
+import { SECRET, fakeResponse, Client, fakeRequest, Harness, alice, useFakeClock } from './lifecycle.harness.fixture';
 
 describe('store failures and tenants', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  useFakeClock();
 
   describe('store failures', () => {
     it('turns a rejected read into SessionStoreUnavailableError, keeping the cause', async () => {

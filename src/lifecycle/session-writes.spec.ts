@@ -1,18 +1,7 @@
-import { Logger } from '@nestjs/common';
-
-import { START, EPOCH_EXPIRES, fakeResponse, fakeRequest, Harness } from './lifecycle.harness.fixture';
+import { START, EPOCH_EXPIRES, fakeResponse, fakeRequest, Harness, useFakeClock } from './lifecycle.harness.fixture';
 
 describe('the session committer: writes', () => {
-  let now: number;
-
-  beforeAll(() => Logger.overrideLogger(false));
-
-  beforeEach(() => {
-    now = START;
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  useFakeClock();
 
   describe('writes', () => {
     it('does not write a loaded session that was only read', async () => {
