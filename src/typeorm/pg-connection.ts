@@ -28,7 +28,8 @@ export class CheckedOutClient {
     client.on('error', this.onError);
   }
 
-  release(error?: Error): void {
+  /** Gives the connection back: to the pool, or, with an error or `true`, out of it. */
+  release(error?: Error | boolean): void {
     if (this.released) {
       return;
     }

@@ -21,7 +21,7 @@ export type StatementRunner = <Row = Record<string, unknown>>(
 ) => Promise<PgResult<Row>>;
 
 interface PgPool {
-  connect(): Promise<PgClient>;
+  connect(callback: (error: Error | undefined, client: PgClient) => void): void;
 }
 
 /** How long the caller waits and how it says it stopped: the module's one timeout layer. */
@@ -100,12 +100,12 @@ export class PooledQueries {
     let checkedOut: CheckedOutClient | undefined;
     let timedOut: QueryAbortedError | undefined;
     const pending = this.connect().then((client) => {
-      checkedOut = new CheckedOutClient(client);
+      checkedOut = client;
       if (timedOut) {
         checkedOut.release(timedOut);
         throw timedOut;
       }
-      return work(client);
+      return work(client.client);
     });
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -141,17 +141,35 @@ export class PooledQueries {
    * A connection from the pool, skipping those that sat idle since a connection was found dead: a
    * network that failed silently killed them too, and each would cost a full timeout to find out.
    */
-  private async connect(): Promise<PgClient> {
+  private async connect(): Promise<CheckedOutClient> {
     for (;;) {
-      const client = await this.pool().connect();
-      this.keepErrorsHandled(client);
-      const worked = this.workedAt.get(client);
+      const checkedOut = await this.checkOut();
+      const worked = this.workedAt.get(checkedOut.client);
       if (worked === undefined || worked === this.deaths) {
-        return client;
+        return checkedOut;
       }
-      this.workedAt.delete(client);
-      client.release(true);
+      this.workedAt.delete(checkedOut.client);
+      checkedOut.release(true);
     }
+  }
+
+  /**
+   * One connection, listened to for errors from the moment the pool hands it over. The pool calls
+   * back while it is still reading the packet that finished connecting; a promise resumes only a
+   * tick later, and a backend terminated in between (its FATAL message in that same packet) would
+   * emit an `error` with no listener, which ends the process.
+   */
+  private checkOut(): Promise<CheckedOutClient> {
+    return new Promise((resolve, reject) => {
+      this.pool().connect((error, client) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.keepErrorsHandled(client);
+        resolve(new CheckedOutClient(client));
+      });
+    });
   }
 
   /**
