@@ -1,14 +1,13 @@
 import { Controller, ForbiddenException, Get, HttpCode, type INestApplication, Post } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Session, SessionModule } from '../src';
-import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
-import { createMigratedDataSource } from './utils/migrated-data-source';
+import { TypeOrmSessionStore } from '../src/typeorm';
+import { useMigratedDatabase } from './utils/migrated-data-source';
 import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { SessionAgent } from './utils/session-agent';
 import { sessionSetCookie } from './utils/session-cookie';
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
 const ALICE = { id: 'alice', roles: ['user'] };
 const THIRTY_DAYS = 30 * 24 * 60 * 60 * 1000;
@@ -81,24 +80,14 @@ class ErrorPathController {
 }
 
 describe('a handler that throws (only plain data changes are committed) and Clear-Site-Data', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('error_path');
-    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  const database = useMigratedDatabase('error_path');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
     let app: INestApplication;
     let url: string;
 
     beforeAll(async () => {
-      app = await startFixtureApp(platform, dataSource);
+      app = await startFixtureApp(platform, database.dataSource);
       url = await app.getUrl();
     });
     afterAll(async () => {
@@ -148,7 +137,7 @@ describe('a handler that throws (only plain data changes are committed) and Clea
       const agent = await loggedIn();
       const response = await agent.post('/lifetime-then-throw').expect(403);
       expect(sessionSetCookie(response)).toBeUndefined();
-      const [row] = await dataSource.query(
+      const [row] = await database.dataSource.query(
         `SELECT lifetime_ms FROM sessions WHERE user_id = 'alice' ORDER BY created_at DESC LIMIT 1`,
       );
       expect(row.lifetime_ms).toBeNull();

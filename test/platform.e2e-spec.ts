@@ -15,13 +15,12 @@ import {
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { Session, SessionModule } from '../src';
-import { SessionEntity, TypeOrmSessionStore } from '../src/typeorm';
-import { createMigratedDataSource } from './utils/migrated-data-source';
+import { TypeOrmSessionStore } from '../src/typeorm';
+import { useMigratedDatabase } from './utils/migrated-data-source';
 import { listenFixtureApp } from './utils/fixture-app';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { SESSION_COOKIE, hashSessionId, sessionIdOf, sessionSetCookie, setCookieHeaders } from './utils/session-cookie';
-import { createTestDatabase, type TestDatabase } from './utils/test-database';
 
 const MIDDLEWARE_COOKIES = ['mw-a=1; Path=/', 'mw-b=2; Path=/'];
 const HANDLER_COOKIE = 'theme=dark; Path=/';
@@ -83,24 +82,14 @@ class PlatformFixtureController {
 }
 
 describe('HTTP platform seam (cookies and client details on each platform)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('platform');
-    dataSource = await createMigratedDataSource(db.url, { entities: [SessionEntity] });
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  const database = useMigratedDatabase('platform');
 
   describe.each(PLATFORMS)('on %s', (platform) => {
     let app: INestApplication;
     let url: string;
 
     beforeAll(async () => {
-      app = await startFixtureApp(platform, dataSource);
+      app = await startFixtureApp(platform, database.dataSource);
       url = await app.getUrl();
     });
     afterAll(async () => {
@@ -160,7 +149,7 @@ describe('HTTP platform seam (cookies and client details on each platform)', () 
   });
 
   async function storedRow(cookie: string): Promise<{ ip: string | null; user_agent: string | null } | undefined> {
-    const rows = await dataSource.query('SELECT ip, user_agent FROM sessions WHERE id_hash = $1', [
+    const rows = await database.dataSource.query('SELECT ip, user_agent FROM sessions WHERE id_hash = $1', [
       hashSessionId(sessionIdOf(cookie)),
     ]);
     return rows[0];

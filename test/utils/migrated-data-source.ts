@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { SESSION_MIGRATIONS } from '../../src/typeorm';
+import { SESSION_MIGRATIONS, SessionEntity } from '../../src/typeorm';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 /**
  * PostgreSQL's DataSource options, taken from the root export: TypeORM 1 renamed the deep-import type
@@ -22,4 +23,28 @@ export function createMigratedDataSource(
     migrationsRun: true,
     ...options,
   }).initialize();
+}
+
+/** A test file's own database with a migrated DataSource on it (holding `SessionEntity`); both set once `beforeAll` has run. */
+export interface MigratedDatabase {
+  db: TestDatabase;
+  dataSource: DataSource;
+}
+
+/**
+ * Registers, in the enclosing `describe`, hooks that create a database of its own for the file
+ * (`label` names it) with a migrated DataSource on it, and that close and drop them afterwards.
+ * Read `db` and `dataSource` inside hooks and tests only.
+ */
+export function useMigratedDatabase(label: string): MigratedDatabase {
+  const database: Partial<MigratedDatabase> = {};
+  beforeAll(async () => {
+    database.db = await createTestDatabase(label);
+    database.dataSource = await createMigratedDataSource(database.db.url, { entities: [SessionEntity] });
+  });
+  afterAll(async () => {
+    await database.dataSource?.destroy();
+    await database.db?.drop();
+  });
+  return database as MigratedDatabase;
 }
