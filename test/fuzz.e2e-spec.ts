@@ -51,6 +51,8 @@ const COOKIE_ROUTES: Array<{ method: Method; path: string; status: number; body?
   { method: 'post', path: '/logout', status: 200, body: { ok: true } },
 ];
 
+/** The longest Cookie header these properties send: well under Node's 16 KB limit for all headers. */
+const MAX_COOKIE_HEADER = 12_000;
 describe('fuzzing', () => {
   const database = useSessionsDatabase('fuzz');
 
@@ -288,6 +290,8 @@ describe('fuzzing', () => {
         await fc.assert(
           fc.asyncProperty(strays, verifying, strays, async (before, { value, member }, after) => {
             const cookie = [...before, `${READ_COUNTING_COOKIE}=${value}`, ...after].join('; ');
+            // Node answers 431 to a request whose headers pass 16 KB, before the app sees it.
+            fc.pre(cookie.length <= MAX_COOKIE_HEADER);
             const { response, reads } = await counted('/members', cookie);
             expect(reads).toBe(1);
             expect(response.status).toBe(member ? 200 : 401);
