@@ -38,6 +38,7 @@ export { hasExpiry, type SessionExpiry } from './store/session-expiry.interface'
 export type { SessionData, SessionPatch, SessionSummary, StoredSession } from './store/stored-session.interface';
 export { InjectSessionStore } from './store/inject-session-store.decorator';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './store/memory-session.store';
+export { copySessions, type CopySessionsOptions, type ExportedSession } from './store/copy-sessions';
 export {
   SessionError,
   SessionConfigurationError,

@@ -56,6 +56,20 @@ export function describeLimitContract(ctx: ContractContext): void {
       expect(await store.get(again.idHash)).toMatchObject({ data: { a: 1 } });
     });
 
+    it('counts a session logged in again once, and not a session deleted', async () => {
+      const phone = await createStored(login);
+      const laptop = await createStored(login);
+      await patchCreated(phone.idHash, patchOf({ userId: 'alice' }), NOW, limitOf(2));
+      await store.destroy(laptop.handle);
+
+      const tablet = randomIdHash();
+      await store.create(tablet, storedSession(login), { now: NOW, limit: limitOf(2) });
+
+      expect(await store.get(tablet)).toMatchObject(login);
+      const refused = store.create(randomIdHash(), storedSession(login), { now: NOW, limit: limitOf(2) });
+      await expect(refused).rejects.toThrow(SessionLimitExceededError);
+    });
+
     it('lets through no more than max of many simultaneous logins of one user', async () => {
       await createSession(login);
       const anonymous = await Promise.all(Array.from({ length: 6 }, () => createSession()));

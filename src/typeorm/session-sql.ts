@@ -104,6 +104,12 @@ export const DELETE_EXPIRED = `
     SELECT id_hash FROM sessions WHERE expires_at <= ${ts('$1')}
     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
+// Live sessions in handle order, a batch after the handle $1: what a copy to another store reads.
+export const EXPORT_SESSIONS = `
+  SELECT id_hash, ${SESSION_COLUMNS} FROM sessions
+  WHERE handle > $1 AND expires_at > ${ts('$2')} AND ($3::float8 IS NULL OR last_active_at >= ${ts('$3')})
+  ORDER BY handle LIMIT $4`;
+
 /** What a write statement answers: whether the session was live, the write in time, its data size, and its ID hash after the write (null: nothing written). */
 export interface WriteVerdictRow {
   live: boolean;
