@@ -1,4 +1,8 @@
-/** Unit tests sit beside the code; end-to-end tests live in test/ and need PostgreSQL (DATABASE_URL). */
+/**
+ * Unit tests sit beside the code; end-to-end tests live in test/ and need PostgreSQL (DATABASE_URL).
+ * The e2e files about sessions over HTTP run again on Redis (127.0.0.1:6379, or E2E_REDIS_URL) and
+ * on a six-node Redis Cluster that the e2e-cluster project starts for its run.
+ */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   // ESM-only packages (NestJS 12 and the few below) become CommonJS: see jest.esm-to-cjs.js.
@@ -8,11 +12,49 @@ const ESM_ONLY = ['@nestjs', 'cookie', 'content-disposition'];
 const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns, moduleFileExtensions: ['ts', 'js', 'json'] };
 
+/**
+ * The e2e files that run on every store: the session's behaviour through the sample. The others test
+ * PostgreSQL and TypeORM themselves (migrations, cleanup, faults, outages), or build their own
+ * TypeORM-backed apps, or need no store at all.
+ */
+const ON_EVERY_STORE = [
+  'auth',
+  'bad-input',
+  'concurrency',
+  'cookies',
+  'expiry',
+  'fuzz',
+  'limits',
+  'races',
+  'request-bodies',
+  'routes',
+  'session-events',
+  'session-policies',
+  'shutdown',
+  'trust-proxy',
+  'user-sessions',
+];
+const onRedis = {
+  ...common,
+  roots: ['<rootDir>/test'],
+  testRegex: `/test/(${ON_EVERY_STORE.join('|')})\\.e2e-spec\\.ts$`,
+  setupFilesAfterEnv: ['<rootDir>/test/setup/redis-keys-cleanup.ts'],
+};
+
 module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$' },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$' },
+    { ...onRedis, displayName: 'e2e-redis', setupFiles: ['<rootDir>/test/setup/store-redis.ts'] },
+    {
+      ...onRedis,
+      displayName: 'e2e-cluster',
+      setupFiles: ['<rootDir>/test/setup/store-cluster.ts'],
+      // Run only when a file of this project is: one cluster for all its files (E2E_REDIS_CLUSTER_NODES).
+      globalSetup: '<rootDir>/test/setup/redis-cluster.global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/redis-cluster.global-teardown.ts',
+    },
   ],
 };

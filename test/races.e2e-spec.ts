@@ -2,7 +2,6 @@ import type { Response } from 'supertest';
 import { KV_PREFIX } from '../sample/sample-session';
 import { PLATFORMS } from './utils/platforms';
 import { sleep } from './utils/sleep';
-import { lockTable } from './utils/table-lock';
 import { useSampleServer } from './utils/sample-server';
 import { SESSION_COOKIE, sessionSetCookie } from './utils/session-cookie';
 import { useSessionsDatabase } from './utils/sessions-database';
@@ -97,14 +96,14 @@ describe('races between requests of one session', () => {
       await agent.put(`/kv/${marker}`).send({ value: 'small' }).expect(200);
       const cookie = agent.cookie!;
       const value = 'x'.repeat(59 * 1024);
-      // Writes wait behind a lock (reads do not), so every request has read the small session
-      // before any of them writes: each alone stays under the limit, together they do not.
-      const lock = await lockTable(database.db.url, 'sessions', 'SHARE');
+      // Writes wait (reads do not), so every request has read the small session before any of
+      // them writes: each alone stays under the limit, together they do not.
+      const releaseWrites = await database.table.holdWrites(5000);
       const pending = Promise.all(
         Array.from({ length: 30 }, (_, index) => server.agent(cookie).put(`/kv/k${index}`).send({ value })),
       );
       await sleep(800);
-      await lock.release();
+      await releaseWrites();
       const responses = await pending;
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status !== 200 && status !== 413)).toEqual([]);

@@ -2,11 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import type { App } from 'supertest/types';
 import { createSampleApp } from '../../sample/create-sample-app';
 import type { SampleConfig } from '../../sample/sample-config';
+import { e2eSampleStore } from './e2e-store';
 import { SESSION_COOKIE } from './session-cookie';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
-/** The sample app, built through its own module wiring, on the given database. */
+/** The sample app, built through its own module wiring, on the given database (or the e2e run's Redis, see `E2E_SESSION_STORE`). */
 export async function startSampleApp(
   databaseUrl: string,
   overrides: Partial<SampleConfig> = {},
@@ -21,6 +22,7 @@ export async function startSampleApp(
     cleanupInterval: 0,
     maxSessionBytes: 65_536,
     poolSize: 5,
+    ...e2eSampleStore(),
     ...overrides,
     databaseUrl,
   });

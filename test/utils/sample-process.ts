@@ -1,12 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { e2eSampleStore } from './e2e-store';
+import { SAMPLE_MAIN } from './sample-build';
 
-const ROOT = join(__dirname, '..', '..');
-
-/** The compiled sample, as `npm run build:sample` leaves it. */
-export const SAMPLE_MAIN = join(ROOT, 'dist-sample', 'sample', 'main.js');
+export { buildSample, SAMPLE_MAIN } from './sample-build';
 
 /** How the process ended. */
 export interface ProcessExit {
@@ -31,16 +28,6 @@ export interface SampleProcess {
   kill(): Promise<void>;
 }
 
-/** Compiles the sample with `npm run build:sample`; the compiler's messages become the error. */
-export async function buildSample(): Promise<void> {
-  try {
-    await promisify(execFile)('npm', ['run', '--silent', 'build:sample'], { cwd: ROOT });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm run build:sample failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-  }
-}
-
 /** A TCP port nobody listens on at the moment. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -53,15 +40,29 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** The sample's environment for the e2e run's store (see `E2E_SESSION_STORE`): nothing on PostgreSQL. */
+function storeEnv(): NodeJS.ProcessEnv {
+  const store = e2eSampleStore();
+  if (store.store !== 'redis') {
+    return {};
+  }
+  return {
+    SESSION_STORE: 'redis',
+    REDIS_URL: store.redisUrl,
+    REDIS_CLUSTER_NODES: store.redisClusterNodes?.join(','),
+    SESSION_REDIS_PREFIX: store.redisPrefix,
+  };
+}
+
 /**
  * Starts `node dist-sample/sample/main.js` (build it first with {@link buildSample}) with `env`
- * added to this process's environment, on a free port, and resolves once it prints that it is
- * listening. Kill it in an `afterEach` with {@link SampleProcess.kill}.
+ * and the e2e run's store added to this process's environment, on a free port, and resolves once
+ * it prints that it is listening. Kill it in an `afterEach` with {@link SampleProcess.kill}.
  */
 export async function startSampleProcess(env: NodeJS.ProcessEnv, within = 20_000): Promise<SampleProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [SAMPLE_MAIN], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...storeEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

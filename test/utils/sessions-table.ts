@@ -1,22 +1,9 @@
 import { Client } from 'pg';
 import { hashSessionId, sessionIdOf } from './session-cookie';
+import { lockTable } from './table-lock';
+import type { SessionRow, StoredSessions } from './stored-sessions';
 
-/** A row of `sessions`, timestamps in epoch milliseconds. */
-export interface SessionRow {
-  idHash: string;
-  handle: string;
-  tenant: string;
-  data: Record<string, unknown>;
-  userId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  lifetimeMs: number | null;
-  createdAt: number;
-  lastActiveAt: number;
-  expiresAt: number;
-  absoluteExpiresAt: number;
-  idIssuedAt: number;
-}
+export type { SessionRow } from './stored-sessions';
 
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 const SELECT_ROWS = `
@@ -27,13 +14,28 @@ const SELECT_ROWS = `
   FROM sessions`;
 
 /** Direct access to the `sessions` table of a test database, to check what the app stored. */
-export class SessionsTable {
-  private constructor(private readonly client: Client) {}
+export class SessionsTable implements StoredSessions {
+  private constructor(
+    private readonly client: Client,
+    private readonly databaseUrl: string,
+  ) {}
 
   static async connect(databaseUrl: string): Promise<SessionsTable> {
     const client = new Client({ connectionString: databaseUrl });
     await client.connect();
-    return new SessionsTable(client);
+    return new SessionsTable(client, databaseUrl);
+  }
+
+  /** A SHARE lock on the table, from a connection of its own: writes wait, reads go on. */
+  async holdWrites(ms: number): Promise<() => Promise<void>> {
+    const lock = await lockTable(this.databaseUrl, 'sessions', 'SHARE');
+    let released: Promise<void> | undefined;
+    const release = () => (released ??= lock.release());
+    const timer = setTimeout(() => void release(), ms);
+    return async () => {
+      clearTimeout(timer);
+      await release();
+    };
   }
 
   /**
