@@ -18,7 +18,7 @@ type FastifyInstance = ReturnType<ReturnType<NestFastifyApplication['getHttpAdap
 const JSON_BODY_LIMIT = 100 * 1024;
 
 /** Builds the sample app on the configured platform, not yet listening. Used by `main.ts` and the e2e tests. */
-export async function createSampleApp(config: SampleConfig & { databaseUrl: string }): Promise<INestApplication> {
+export async function createSampleApp(config: SampleConfig): Promise<INestApplication> {
   const module = AppModule.register(config);
   // JSON only, as the contract says: a form-encoded POST /login would let any site log a browser in (login CSRF).
   const options: NestApplicationOptions = { logger: ['error', 'warn'], bodyParser: false };

@@ -15,13 +15,13 @@ let closing = false;
 
 async function main(): Promise<void> {
   const config = loadSampleConfig();
-  if (!config.databaseUrl) {
+  if (config.store === 'postgres' && !config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: process.env.PGLITE_DATA_DIR });
     console.warn(`DATABASE_URL is not set: using an embedded PostgreSQL (PGlite) at ${embedded.url}`);
   }
   const app = await createSampleApp({
     ...config,
-    databaseUrl: config.databaseUrl ?? embedded!.url,
+    databaseUrl: config.databaseUrl ?? embedded?.url,
     poolSize: embedded?.poolSize ?? config.poolSize,
   });
   closeApp = createGracefulShutdown(app, { gracePeriod: SHUTDOWN_GRACE_PERIOD });

@@ -5,8 +5,18 @@ import proxyAddr from 'proxy-addr';
 export interface SampleConfig {
   host: string;
   port: number;
-  /** PostgreSQL URL; undefined starts an embedded PostgreSQL (PGlite). */
+  /** Where sessions live: PostgreSQL (through TypeORM), Redis, or the process's memory. */
+  store: 'postgres' | 'redis' | 'memory';
+  /** PostgreSQL URL; undefined starts an embedded PostgreSQL (PGlite) when the store is PostgreSQL. */
   databaseUrl?: string;
+  /** Standalone Redis or Valkey, for the Redis store. */
+  redisUrl: string;
+  /** Seeds of a Redis Cluster (`host:port`): used instead of `redisUrl` when set. */
+  redisClusterNodes?: string[];
+  /** Start of every Redis key the store writes; the store's default (`sess:`) when unset. */
+  redisPrefix?: string;
+  /** Redis replicas that must acknowledge each session write (`WAIT`); none when unset. */
+  redisWaitForReplicas?: number;
   secrets: string[];
   platform: 'express' | 'fastify';
   idleTimeout: number;
@@ -42,7 +52,12 @@ export function loadSampleConfig(
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 3000),
+    store: sessionStore(env.SESSION_STORE),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redisClusterNodes: clusterNodes(env.REDIS_CLUSTER_NODES),
+    redisPrefix: env.SESSION_REDIS_PREFIX || undefined,
+    redisWaitForReplicas: optionalInteger(env, 'SESSION_REDIS_WAIT_REPLICAS'),
     secrets: secrets(env, warn),
     platform: platform(env.PLATFORM),
     idleTimeout: integer(env, 'SESSION_IDLE_TIMEOUT_MS', 86_400_000),
@@ -58,6 +73,25 @@ export function loadSampleConfig(
     tenantHeader: env.SESSION_TENANT_HEADER || undefined,
     cookieSecure: optionalBoolean(env, 'SESSION_COOKIE_SECURE'),
   };
+}
+
+function sessionStore(value: string | undefined): SampleConfig['store'] {
+  if (value === undefined || value === '' || value === 'postgres' || value === 'redis' || value === 'memory') {
+    return (value || 'postgres') as SampleConfig['store'];
+  }
+  throw new Error(`SESSION_STORE must be "postgres", "redis" or "memory"; got "${value}".`);
+}
+
+function clusterNodes(value: string | undefined): string[] | undefined {
+  const nodes = (value ?? '')
+    .split(',')
+    .map((node) => node.trim())
+    .filter(Boolean);
+  const malformed = nodes.filter((node) => !/^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/.test(node));
+  if (malformed.length > 0) {
+    throw new Error(`REDIS_CLUSTER_NODES takes a comma-separated list of host:port; got "${value}".`);
+  }
+  return nodes.length > 0 ? nodes : undefined;
 }
 
 function binding(value: string | undefined): SampleConfig['bind'] {
