@@ -44,14 +44,14 @@ export class AppHost {
     return this.config.variant;
   }
 
-  /** HTTP requests the app received and SQL statements it sent, since it started. */
+  /** HTTP requests the app received, SQL statements and Redis commands it sent, since it started. */
   async counters(): Promise<AppCounters> {
     const reply = await this.ask({ id: this.nextId++, type: 'counters' }, ANSWER_TIMEOUT_MS);
     if (reply.type !== 'counters') {
       throw new Error(`${this.variant} answered ${reply.type} to a counters request`);
     }
-    const { requests, statements, cpuMs, texts } = reply;
-    return { requests, statements, cpuMs, texts };
+    const { requests, statements, redisCommands, cpuMs, texts } = reply;
+    return { requests, statements, redisCommands, cpuMs, texts };
   }
 
   /** Runs `SessionCleanupService.run()` inside the app; how many rows it deleted and how long it took. */

@@ -7,7 +7,8 @@ const TICKS_PER_SECOND = 100;
 /** CPU milliseconds each server backend of a database had used, keyed by pid and start time. */
 export type BackendCpu = Map<string, number>;
 
-async function processCpuMs(pid: number): Promise<number | null> {
+/** CPU milliseconds (user + system) process `pid` has used, from /proc; null when it cannot be read. */
+export async function processCpuMs(pid: number): Promise<number | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.

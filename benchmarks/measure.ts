@@ -6,7 +6,9 @@ import { backendCpu, backendCpuBetween } from './backend-cpu';
 import { runLoad } from './load';
 import type { Workload } from './options';
 import type { LoadResult, VariantName } from './protocol';
+import { commandsBetween, type RedisProbe } from './redis-probe';
 import type { TransactionLedger } from './transaction-ledger';
+import { BACKEND } from './variant-catalog';
 import { loadSpecOf } from './workloads';
 
 /** Lets requests still in flight when the load stopped finish before the statements are counted. */
@@ -24,9 +26,14 @@ export interface Measurement {
   statements: number;
   /** The SQL texts sent during the load, most sent first, with their counts. */
   sql: Array<{ text: string; count: number }>;
-  /** Transactions of the variant's database during the load (`pg_stat_database`), filled in later. */
+  /** Transactions of the variant's database during the load (`pg_stat_database`), filled in later; null off PostgreSQL. */
   transactions: number | null;
-  /** CPU milliseconds during the load: the app, its PostgreSQL backends (null if unknown), the load generator. */
+  /**
+   * Off Redis null; else the commands the app sent during the load (counted in the app, a script is
+   * one), and those the variant's Redis servers ran (masters summed; what the scripts ran included).
+   */
+  redis: { sent: number; processed: Array<{ text: string; count: number }> } | null;
+  /** CPU milliseconds during the load: the app, its PostgreSQL backends or Redis servers (null if unknown), the load generator. */
   cpu: { app: number; database: number | null; loadGenerator: number };
 }
 
@@ -34,9 +41,14 @@ export interface MeasureContext {
   ledger: TransactionLedger;
   /** The database of each variant that has one. */
   databases: Map<VariantName, string>;
+  /** The Redis servers of each Redis variant. */
+  redis: Map<VariantName, RedisProbe>;
   cookies: Map<VariantName, string[]>;
   connections: number;
 }
+
+/** Whether a variant's loads go through the transaction ledger: those on PostgreSQL. */
+const onPostgres = (variant: VariantName) => BACKEND[variant] === 'postgres';
 
 /** Runs `workload` on `app` for `duration` seconds and counts what it cost in SQL. */
 export async function measure(
@@ -47,8 +59,9 @@ export async function measure(
   round: number,
 ): Promise<Measurement> {
   const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
-  const counted = app.variant !== 'none';
+  const counted = onPostgres(app.variant);
   const database = context.databases.get(app.variant);
+  const probe = context.redis.get(app.variant);
   // Filled in when the ledger next settles this variant's database, long after this returns.
   let measurement: Measurement | undefined;
   if (counted) {
@@ -59,12 +72,16 @@ export async function measure(
     });
   }
   const backendsBefore = database ? await backendCpu(database) : null;
+  const redisBefore = probe ? await probe.snapshot() : null;
   const before = await app.counters();
   try {
     const load = await runLoad(spec);
     await sleep(DRAIN_MS);
     const after = await app.counters();
     const backendsAfter = database ? await backendCpu(database) : null;
+    const redisAfter = probe ? await probe.snapshot() : null;
+    const redisCpu =
+      redisBefore?.cpuMs != null && redisAfter?.cpuMs != null ? redisAfter.cpuMs - redisBefore.cpuMs : null;
     measurement = {
       round,
       workload,
@@ -76,10 +93,14 @@ export async function measure(
         .map(([text, count]) => ({ text, count: count - (before.texts[text] ?? 0) }))
         .filter((entry) => entry.count > 0)
         .sort((a, b) => b.count - a.count),
-      transactions: counted ? null : 0,
+      transactions: BACKEND[app.variant] === 'none' ? 0 : null,
+      redis:
+        redisBefore && redisAfter
+          ? { sent: after.redisCommands - before.redisCommands, processed: commandsBetween(redisBefore, redisAfter) }
+          : null,
       cpu: {
         app: after.cpuMs - before.cpuMs,
-        database: database ? backendCpuBetween(backendsBefore, backendsAfter) : 0,
+        database: database ? backendCpuBetween(backendsBefore, backendsAfter) : probe ? redisCpu : 0,
         loadGenerator: load.cpuMs,
       },
     };
@@ -121,7 +142,7 @@ export async function warmUp(
 ): Promise<void> {
   const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
   await runLoad(spec);
-  if (app.variant !== 'none') {
+  if (onPostgres(app.variant)) {
     context.ledger.afterLoad(app.variant);
   }
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { VARIANTS, type VariantName } from './protocol';
+import { VARIANT_GROUPS } from './variant-catalog';
 
 export const WORKLOADS = ['read', 'write', 'login'] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -12,10 +14,12 @@ export interface BenchOptions {
   /** Seconds of unmeasured load per variant and workload before the first round. */
   warmup: number;
   connections: number;
+  /** The apps measured, in the order they run within a round. */
+  variants: VariantName[];
   /** Sessions logged in per variant before the loads, rotated over by read and write. */
   sessions: number;
   workloads: Workload[];
-  /** Rows in the `sessions` table for the cleanup benchmark, half expired; 0 skips it. */
+  /** Rows in the `sessions` table for the cleanup benchmark, half expired; 0 skips it (so do runs without `nest-sessions`). */
   scaleRows: number;
   pgbench: boolean;
   /** Record a V8 CPU profile of each app and summarize where its time goes. */
@@ -28,6 +32,8 @@ const USAGE = `Usage: npm run bench -- [flags]
   --rounds <n>        rounds; each runs every workload on every variant in turn (default 3)
   --warmup <s>        unmeasured seconds per variant and workload first (default 1)
   --connections <n>   autocannon connections (default 32)
+  --variants <list>   comma-separated variants or groups: pg (default), redis, all, or any of
+                      ${VARIANTS.join(', ')}
   --sessions <n>      sessions logged in per variant, rotated over by read/write (default 1000)
   --workloads <list>  comma-separated, of read,write,login (default all)
   --scale-rows <n>    rows in the sessions table for the cleanup run, half expired (default 1000000)
@@ -37,7 +43,10 @@ const USAGE = `Usage: npm run bench -- [flags]
                       CPU profiler on: .cpuprofile files in benchmarks/results/profiles/, summary in the report
   --help
 
-Longer, steadier runs: --duration 15 --rounds 5. Quick check: --duration 2 --rounds 1 --scale-rows 100000.`;
+The pgbench ceiling and the cleanup run need the nest-sessions variant (in pg and all).
+Redis variants use REDIS_URL (default redis://127.0.0.1:6379) and a cluster the bench starts.
+Longer, steadier runs: --duration 15 --rounds 5. Quick check: --duration 2 --rounds 1 --scale-rows 100000.
+Redis only: --variants redis (about 6 minutes); both in one run: --variants all (about 10 minutes).`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -47,6 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '1' },
       connections: { type: 'string', default: '32' },
+      variants: { type: 'string', default: 'pg' },
       sessions: { type: 'string', default: '1000' },
       workloads: { type: 'string', default: WORKLOADS.join(',') },
       'scale-rows': { type: 'string', default: '1000000' },
@@ -72,12 +82,27 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     rounds: number('rounds', values.rounds, 1, 50),
     warmup: number('warmup', values.warmup, 0, 60),
     connections: number('connections', values.connections, 1, 1000),
+    variants: variantsOf(values.variants),
     sessions: number('sessions', values.sessions, 1, 100_000),
     workloads: workloads as Workload[],
     scaleRows: values['no-scale'] ? 0 : number('scale-rows', values['scale-rows'], 0, 20_000_000),
     pgbench: !values['no-pgbench'],
     profile: values.profile,
   };
+}
+
+/** The variants of a list of names and groups, in the catalog's order. */
+function variantsOf(list: string): VariantName[] {
+  const chosen = new Set<string>();
+  for (const name of list.split(',').map((item) => item.trim())) {
+    const members = VARIANT_GROUPS[name] ?? ((VARIANTS as readonly string[]).includes(name) ? [name] : null);
+    if (!members) {
+      const groups = Object.keys(VARIANT_GROUPS).join(', ');
+      throw new Error(`--variants: unknown "${name}"; use groups (${groups}) or variants (${VARIANTS.join(', ')})`);
+    }
+    members.forEach((member) => chosen.add(member));
+  }
+  return VARIANTS.filter((variant) => chosen.has(variant));
 }
 
 function number(name: string, text: string, min: number, max: number): number {

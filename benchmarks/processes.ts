@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 
 /**
  * Every child the bench starts, so none outlives it: killed on normal exit, on errors and on
@@ -26,10 +26,19 @@ export function startChild(script: string, args: string[] = []): ChildProcess {
   return child;
 }
 
+/** Starts a program (e.g. `redis-server`) without IPC, its output discarded; stopped like the Node children. */
+export function spawnChild(command: string, args: string[]): ChildProcess {
+  hookExit();
+  const child = spawn(command, args, { stdio: 'ignore' });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Ends a child: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
 export async function stopChild(child: ChildProcess, graceMs = 2000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return; // never started, or already gone
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

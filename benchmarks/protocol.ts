@@ -2,7 +2,18 @@
 
 /** The apps under test, each in its own child process. */
 /** `one-query` is a yardstick: one raw SQL statement per request, no session logic (see its file). */
-export const VARIANTS = ['none', 'one-query', 'express-session', 'nest-sessions', 'nest-sessions-fastify'] as const;
+export const VARIANTS = [
+  'none',
+  'one-query',
+  'express-session',
+  'nest-sessions',
+  'nest-sessions-fastify',
+  'connect-redis',
+  'nest-sessions-redis',
+  'nest-sessions-redis-fastify',
+  'connect-redis-cluster',
+  'nest-sessions-redis-cluster',
+] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
 /** Connections in each app's pg pool: pg's default, which connect-pg-simple's own pool gets. */
@@ -14,11 +25,21 @@ export const PEER_POOL_SIZE = 10;
  */
 export const CLEANUP_BATCH_SIZE = 1000;
 
+/** Where a Redis variant keeps its sessions: the standalone server or the cluster's nodes, under a key prefix of its own. */
+export interface RedisTarget {
+  url?: string;
+  /** `host:port` of every node. */
+  clusterNodes?: string[];
+  prefix: string;
+}
+
 /** What an app child needs to start: `process.argv[2]` is its JSON. */
 export interface AppConfig {
   variant: VariantName;
-  /** Database of this app; unused by `none`. */
+  /** Database of this app; used by the PostgreSQL variants only. */
   databaseUrl: string;
+  /** The Redis of a Redis variant. */
+  redis?: RedisTarget;
   /** Milliseconds between scheduled cleanups of the module; 0 turns the schedule off. */
   cleanupInterval: number;
   /** Rows per cleanup statement of the module. */
@@ -33,10 +54,11 @@ export type AppRequest =
   | { id: number; type: 'profile-start' }
   | { id: number; type: 'profile-stop'; file: string };
 
-/** What an app has done since it started: HTTP requests it received, SQL statements it sent. */
+/** What an app has done since it started: HTTP requests it received, SQL statements and Redis commands it sent. */
 export interface AppCounters {
   requests: number;
   statements: number;
+  redisCommands: number;
   /** CPU time of the app process (user + system), in milliseconds. */
   cpuMs: number;
   /** How many times the app sent each SQL text (whitespace collapsed). */

@@ -6,6 +6,7 @@ import type { Measurement } from './measure';
 import type { BenchOptions } from './options';
 import type { PgbenchResult } from './pgbench';
 import type { ProfileSummary } from './profile-summary';
+import { redisCommandLines, redisMeasuredLines } from './redis-report';
 import type { ScaleResult } from './scale';
 import type { Summary } from './summary';
 import type { TableStats } from './table-stats';
@@ -21,6 +22,8 @@ export interface BenchReport {
   command: string;
   options: BenchOptions;
   machine: MachineInfo;
+  /** The Redis servers of the Redis variants; null when none ran. */
+  redis: string | null;
   summaries: Summary[];
   targets: TargetCheck[];
   pgbench: PgbenchResult[];
@@ -88,6 +91,7 @@ export function renderMarkdown(report: BenchReport): string {
       `CPU busy before the start: ${machine.busyBeforeStart === null ? 'unknown' : `${(machine.busyBeforeStart * 100).toFixed(0)}%`}; ` +
       `load average at start ${machine.loadAverage.join(', ')}, at end ${report.loadAverageAtEnd.join(', ')}.`,
     '',
+    ...(report.redis ? [`Redis: ${report.redis}; they share the cores too.`, ''] : []),
   );
   if (report.problems.length > 0) {
     lines.push(...report.problems.map((problem) => `> **Note:** ${problem}`), '');
@@ -96,22 +100,25 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `### ${workload}`,
       '',
-      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | CPU µs/req app + db + load | vs peer | vs none |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | Redis cmds/req (processed) | Redis cmds/req (sent) | CPU µs/req app + store + load | vs peer | vs none |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const s of report.summaries.filter((summary) => summary.workload === workload)) {
       lines.push(
         `| ${s.variant} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50, 2)} | ${fixed(s.p99, 2)} | ${fixed(s.errors, 0)} | ` +
-          `${fixed(s.sqlPerRequest, 3)} | ${fixed(s.statementsPerRequest, 3)} | ${cpuCell(s)} | ${ratio(s.vsPeer)} | ${ratio(s.vsNone)} |`,
+          `${fixed(s.sqlPerRequest, 3)} | ${fixed(s.statementsPerRequest, 3)} | ${fixed(s.redisProcessedPerRequest, 3)} | ${fixed(s.redisSentPerRequest, 3)} | ${cpuCell(s)} | ${ratio(s.vsPeer)} | ${ratio(s.vsNone)} |`,
       );
     }
     lines.push('');
   }
-  lines.push('### Targets', '', '| target | variant | measured | |', '| --- | --- | ---: | --- |');
-  for (const t of report.targets) {
-    lines.push(`| ${t.target} | ${t.variant} | ${t.measured} | ${metMark(t.met)} |`);
+  if (report.targets.length > 0) {
+    lines.push('### Targets', '', '| target | variant | measured | |', '| --- | --- | ---: | --- |');
+    for (const t of report.targets) {
+      lines.push(`| ${t.target} | ${t.variant} | ${t.measured} | ${metMark(t.met)} |`);
+    }
+    lines.push('');
   }
-  lines.push('', ...yardstickLines(report.summaries));
+  lines.push(...yardstickLines(report.summaries));
   if (report.pgbench.length > 0) {
     const moduleRead = report.summaries.find((s) => s.workload === 'read' && s.variant === 'nest-sessions');
     const { clients, seconds } = report.pgbench[0];
@@ -163,18 +170,22 @@ export function renderMarkdown(report: BenchReport): string {
       '',
     );
   }
-  lines.push(
-    '### SQL each app sent, per request',
-    '',
-    '| workload | variant | per request | statement |',
-    '| --- | --- | ---: | --- |',
-  );
-  for (const s of report.summaries.filter((summary) => summary.sql.length > 0)) {
-    for (const { text, perRequest } of s.sql.filter((entry) => entry.perRequest >= 0.001)) {
-      lines.push(`| ${s.workload} | ${s.variant} | ${perRequest.toFixed(3)} | \`${abbreviate(text)}\` |`);
+  const withSql = report.summaries.filter((summary) => summary.sql.length > 0);
+  if (withSql.length > 0) {
+    lines.push(
+      '### SQL each app sent, per request',
+      '',
+      '| workload | variant | per request | statement |',
+      '| --- | --- | ---: | --- |',
+    );
+    for (const s of withSql) {
+      for (const { text, perRequest } of s.sql.filter((entry) => entry.perRequest >= 0.001)) {
+        lines.push(`| ${s.workload} | ${s.variant} | ${perRequest.toFixed(3)} | \`${abbreviate(text)}\` |`);
+      }
     }
+    lines.push('');
   }
-  lines.push('');
+  lines.push(...redisCommandLines(report.summaries));
   if (report.tables.length > 0) {
     lines.push(
       '### Session tables after the rounds (pg_stat_user_tables)',
@@ -223,12 +234,17 @@ export function renderMarkdown(report: BenchReport): string {
     `- SQL/req: ${machine.sqlCounting}, both per HTTP request the app received. Each variant has its own ` +
       "database, and a load's transactions are read once that database has been idle for 11 s, since PostgreSQL " +
       'flushes these counters up to 10 s late.',
-    '- CPU µs/req: CPU time of the app process + its PostgreSQL backends (from /proc) + the load generator, per ' +
-      'request the app received. All three share the same cores, so this is what a request costs, where.',
+    '- CPU µs/req: CPU time of the app process + its store (PostgreSQL backends, or every redis-server process of ' +
+      'its Redis, replicas included; from /proc) + the load generator, per request the app received. All three share ' +
+      'the same cores, so this is what a request costs, where.',
+    '- vs peer: over express-session with the usual store of the same back end: connect-pg-simple for the ' +
+      'PostgreSQL variants, connect-redis for those on the standalone Redis, connect-redis on the cluster for the cluster.',
+    ...redisMeasuredLines(report.redis !== null),
     "- Latencies are autocannon's own per-request times, to the microsecond; errors are non-2xx answers, " +
       'connection errors and timeouts.',
     "- The peer's login does not call `regenerate()`: the login load sends no cookie, so there is no old ID to " +
-      'replace, and regenerate() would cost it a DELETE. Both variants send one INSERT per login.',
+      'replace, and regenerate() would cost it a DELETE (a DEL on Redis). Both variants send one INSERT per login on ' +
+      'PostgreSQL.',
     '- `one-query` is not a session library but a yardstick: every route is one prepared statement on a raw pg ' +
       'pool, keyed by the SHA-256 of an unsigned cookie (its write sends the new value without reading first). ' +
       'No session on a database can do less per request, so its read rate bounds what "vs none" can reach here.',

@@ -10,6 +10,7 @@ import { DATA_BY_ID_HASH, measureDatabaseCeiling, type PgbenchQuery, type Pgbenc
 import { onInterrupt, stopAllChildren } from './processes';
 import { type ProfileSummary, summarizeProfiles } from './profile-summary';
 import { CLEANUP_BATCH_SIZE, VARIANTS, type VariantName } from './protocol';
+import { openRedisBackends, type RedisBackends } from './redis-backends';
 import { RESULTS_DIR, stampOf, writeReport } from './report';
 import { measureCleanupAtScale, type ScaleResult } from './scale';
 import { seedSessions } from './seed';
@@ -17,11 +18,13 @@ import { summarize, type Summary } from './summary';
 import { checkTargets } from './targets';
 import { type TableStats, tableStats } from './table-stats';
 import { TransactionLedger } from './transaction-ledger';
+import { BACKEND, isRedis } from './variant-catalog';
 
 /**
- * `npm run bench`: one NestJS app per variant, each in its own process and database; seeded
- * sessions; rounds of read/write/login loads from autocannon in another process; the lost-updates
- * guard; the database's own ceiling; the cleanup of a big table. Report in benchmarks/results/.
+ * `npm run bench`: one NestJS app per variant, each in its own process and database (or Redis key
+ * prefix); seeded sessions; rounds of read/write/login loads from autocannon in another process;
+ * the lost-updates guard; the database's own ceiling; the cleanup of a big table. Report in
+ * benchmarks/results/.
  */
 const startedAt = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -29,7 +32,8 @@ const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).
 const BUSY_WARNING = 0.2;
 
 const databaseOf = (variant: VariantName) => `${BENCH_DATABASE}_${variant.replace(/-/g, '_')}`;
-const withDatabase = (app: AppHost) => app.variant !== 'none';
+const withDatabase = (app: AppHost) => BACKEND[app.variant] === 'postgres';
+const withSessions = (app: AppHost) => BACKEND[app.variant] !== 'none';
 
 interface VariantResults {
   measurements: Measurement[];
@@ -38,16 +42,17 @@ interface VariantResults {
   profiles: ProfileSummary[];
 }
 
-async function startApps(): Promise<AppHost[]> {
+async function startApps(variants: VariantName[], redis: RedisBackends | null): Promise<AppHost[]> {
   const apps: AppHost[] = [];
   try {
-    for (const variant of VARIANTS) {
-      if (variant !== 'none') {
+    for (const variant of variants) {
+      if (BACKEND[variant] === 'postgres') {
         await recreateDatabase(databaseOf(variant));
       }
       const app = await AppHost.start({
         variant,
         databaseUrl: databaseUrl(databaseOf(variant)),
+        redis: redis?.targets.get(variant),
         cleanupInterval: 0,
         cleanupBatchSize: CLEANUP_BATCH_SIZE,
       });
@@ -76,11 +81,14 @@ async function runRounds(options: BenchOptions, apps: AppHost[], context: Measur
       for (const app of apps) {
         const m = await measure(context, app, workload, options.duration, round);
         measurements.push(m);
+        const perRequest = (count: number) => (m.served ? count / m.served : 0).toFixed(3);
         log(
-          `  round ${round} ${workload.padEnd(5)} ${app.variant.padEnd(21)} ${m.load.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
+          `  round ${round} ${workload.padEnd(5)} ${app.variant.padEnd(27)} ${m.load.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
             `  p50 ${m.load.p50.toFixed(2)} ms  p99 ${m.load.p99.toFixed(2)} ms` +
             `  errors ${m.load.non2xx + m.load.errors + m.load.timeouts}` +
-            `  SQL/req ${(m.served ? m.statements / m.served : 0).toFixed(3)}`,
+            (m.redis
+              ? `  Redis commands/req sent ${perRequest(m.redis.sent)}`
+              : `  SQL/req ${perRequest(m.statements)}`),
         );
       }
     }
@@ -89,14 +97,19 @@ async function runRounds(options: BenchOptions, apps: AppHost[], context: Measur
 }
 
 /** Everything that needs the apps of all variants running: seeding, rounds, guard, profiles. */
-async function measureVariants(options: BenchOptions, profileDir: string | undefined): Promise<VariantResults> {
+async function measureVariants(
+  options: BenchOptions,
+  profileDir: string | undefined,
+  redis: RedisBackends | null,
+): Promise<VariantResults> {
   log('Starting one app per variant');
-  const apps = await startApps();
+  const apps = await startApps(options.variants, redis);
   try {
     const ledger = new TransactionLedger();
     const context: MeasureContext = {
       ledger,
       databases: new Map(apps.filter(withDatabase).map((app) => [app.variant, databaseOf(app.variant)])),
+      redis: redis?.probes ?? new Map(),
       cookies: new Map(),
       connections: options.connections,
     };
@@ -108,13 +121,15 @@ async function measureVariants(options: BenchOptions, profileDir: string | undef
     }
     log(`Seeded ${options.sessions} sessions per variant`);
     const measurements = await runRounds(options, apps, context);
-    log('Waiting for PostgreSQL to flush its transaction counters');
-    await ledger.close();
+    if (apps.some(withDatabase)) {
+      log('Waiting for PostgreSQL to flush its transaction counters');
+      await ledger.close();
+    }
     const tables = (
       await Promise.all(apps.filter(withDatabase).map((app) => tableStats(app.variant, databaseOf(app.variant))))
     ).filter((stats): stats is TableStats => stats !== null);
     log('Lost-updates guard');
-    const lostUpdates = await Promise.all(apps.filter(withDatabase).map(checkLostUpdates));
+    const lostUpdates = await Promise.all(apps.filter(withSessions).map(checkLostUpdates));
     let profiles: ProfileSummary[] = [];
     if (profileDir) {
       log(`CPU profiles, ${options.duration} s per variant and workload`);
@@ -147,7 +162,7 @@ async function main(): Promise<void> {
     );
     log(`WARNING: ${problems[problems.length - 1]}`);
   }
-  const databases = [BENCH_DATABASE, ...VARIANTS.filter((v) => v !== 'none').map(databaseOf)];
+  const databases = [BENCH_DATABASE, ...VARIANTS.filter((v) => BACKEND[v] === 'postgres').map(databaseOf)];
   // Exactly these names, never a pattern: test databases of other runs may share the prefix.
   const dropAll = async () => {
     for (const database of databases) {
@@ -158,14 +173,22 @@ async function main(): Promise<void> {
   onInterrupt(dropAll);
   await recreateDatabase(BENCH_DATABASE);
   const profileDir = options.profile ? join(RESULTS_DIR, 'profiles', stampOf(startedAt)) : undefined;
+  // The pgbench ceiling and the cleanup run compare with, and run, the module on PostgreSQL.
+  const withModuleOnPostgres = options.variants.includes('nest-sessions');
   let variants: VariantResults;
   let summaries: Summary[];
   let pgbench: PgbenchResult[] = [];
   let scale: ScaleResult | null = null;
+  let redis: RedisBackends | null = null;
   try {
-    variants = await measureVariants(options, profileDir);
+    if (options.variants.some(isRedis)) {
+      redis = await openRedisBackends(options.variants, log);
+      onInterrupt(redis.close);
+      log(`Redis: ${redis.description}`);
+    }
+    variants = await measureVariants(options, profileDir, redis);
     summaries = summarize(variants.measurements);
-    if (options.pgbench) {
+    if (options.pgbench && withModuleOnPostgres) {
       log('Database ceiling (pgbench)');
       const queries = [DATA_BY_ID_HASH, ...moduleReadQuery(summaries)];
       const { connections, duration } = options;
@@ -173,7 +196,7 @@ async function main(): Promise<void> {
         (error: unknown) => (problems.push(`pgbench failed: ${messageOf(error)}`), []),
       );
     }
-    if (options.scaleRows > 0) {
+    if (options.scaleRows > 0 && withModuleOnPostgres) {
       log(`Cleanup at scale: ${options.scaleRows} rows`);
       const { sessions, connections, duration } = options;
       scale = await measureCleanupAtScale({ rows: options.scaleRows, sessions, connections, duration }, log).catch(
@@ -181,6 +204,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await redis?.close().catch((error: unknown) => console.error(error));
     await stopAllChildren();
     await dropAll();
   }
@@ -192,6 +216,7 @@ async function main(): Promise<void> {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     options,
     machine,
+    redis: redis?.description ?? null,
     summaries,
     targets: checkTargets(summaries, variants.lostUpdates, scale),
     pgbench,

@@ -2,6 +2,7 @@ import type { Measurement } from './measure';
 import type { Workload } from './options';
 import type { VariantName } from './protocol';
 import { median } from './stats';
+import { BACKEND, PEER } from './variant-catalog';
 
 /** Medians over the rounds of one workload on one variant. */
 export interface Summary {
@@ -15,13 +16,19 @@ export interface Summary {
   errors: number;
   /** `pg_stat_database` transactions per request (null when they could not be counted). */
   sqlPerRequest: number | null;
-  /** Statements the app sent per request, counted in the app. */
-  statementsPerRequest: number;
+  /** Statements the app sent per request, counted in the app; null off PostgreSQL. */
+  statementsPerRequest: number | null;
   /** Which SQL texts those were, over all rounds, most sent first. */
   sql: Array<{ text: string; perRequest: number }>;
-  /** CPU microseconds per request received: the app, its PostgreSQL backends, the load generator. */
+  /** Commands the Redis servers ran per request, the scripts' included (`INFO commandstats`); null off Redis. */
+  redisProcessedPerRequest: number | null;
+  /** Commands the app sent to Redis per request, counted in the app (a script is one); null off Redis. */
+  redisSentPerRequest: number | null;
+  /** The commands the servers ran, by name, over all rounds, most first. */
+  redisCommands: Array<{ text: string; perRequest: number }>;
+  /** CPU microseconds per request received: the app, its PostgreSQL backends or Redis servers, the load generator. */
   cpuPerRequest: { app: number; database: number | null; loadGenerator: number };
-  /** Requests per second over the peer's (express-session), and over `none`. */
+  /** Requests per second over the peer's (express-session on the same back end, see `PEER`), and over `none`. */
   vsPeer: number | null;
   vsNone: number | null;
 }
@@ -30,12 +37,15 @@ const errorsOf = (m: Measurement) => m.load.non2xx + m.load.errors + m.load.time
 /** Microseconds per request the app received. */
 const perRequest = (ms: number, m: Measurement) => (m.served === 0 ? 0 : (ms * 1000) / m.served);
 
-/** Each SQL text's count over all rounds, per request received. */
-function sqlPerRequest(group: Measurement[]): Array<{ text: string; perRequest: number }> {
+/** Each SQL text's (or Redis command's) count over all rounds, per request received. */
+function perRequestOverRounds(
+  group: Measurement[],
+  entriesOf: (m: Measurement) => Array<{ text: string; count: number }>,
+): Array<{ text: string; perRequest: number }> {
   const served = group.reduce((sum, m) => sum + m.served, 0);
   const counts = new Map<string, number>();
   for (const m of group) {
-    for (const { text, count } of m.sql) {
+    for (const { text, count } of entriesOf(m)) {
       counts.set(text, (counts.get(text) ?? 0) + count);
     }
   }
@@ -53,6 +63,8 @@ export function summarize(measurements: Measurement[]): Summary[] {
   const summaries = [...groups.values()].map((group): Summary => {
     // Per request the app received: requests cut off by the end of a load still ran their SQL.
     const counted = group.filter((m) => m.transactions !== null && m.served > 0);
+    const onRedis = group.filter((m) => m.redis !== null && m.served > 0);
+    const processed = (m: Measurement) => m.redis!.processed.reduce((sum, entry) => sum + entry.count, 0);
     return {
       workload: group[0].workload,
       variant: group[0].variant,
@@ -62,8 +74,14 @@ export function summarize(measurements: Measurement[]): Summary[] {
       p99: median(group.map((m) => m.load.p99)),
       errors: median(group.map(errorsOf)),
       sqlPerRequest: counted.length === 0 ? null : median(counted.map((m) => m.transactions! / m.served)),
-      statementsPerRequest: median(group.map((m) => (m.served === 0 ? 0 : m.statements / m.served))),
-      sql: sqlPerRequest(group),
+      statementsPerRequest:
+        BACKEND[group[0].variant] === 'postgres' || BACKEND[group[0].variant] === 'none'
+          ? median(group.map((m) => (m.served === 0 ? 0 : m.statements / m.served)))
+          : null,
+      sql: perRequestOverRounds(group, (m) => m.sql),
+      redisProcessedPerRequest: onRedis.length === 0 ? null : median(onRedis.map((m) => processed(m) / m.served)),
+      redisSentPerRequest: onRedis.length === 0 ? null : median(onRedis.map((m) => m.redis!.sent / m.served)),
+      redisCommands: perRequestOverRounds(group, (m) => m.redis?.processed ?? []),
       cpuPerRequest: {
         app: median(group.map((m) => perRequest(m.cpu.app, m))),
         database: group.some((m) => m.cpu.database === null)
@@ -78,7 +96,7 @@ export function summarize(measurements: Measurement[]): Summary[] {
   for (const summary of summaries) {
     const rate = (variant: VariantName) =>
       summaries.find((other) => other.workload === summary.workload && other.variant === variant)?.requestsPerSecond;
-    const peer = rate('express-session');
+    const peer = PEER[summary.variant] ? rate(PEER[summary.variant]!) : undefined;
     const none = rate('none');
     summary.vsPeer = peer ? summary.requestsPerSecond / peer : null;
     summary.vsNone = none ? summary.requestsPerSecond / none : null;

@@ -1,67 +1,11 @@
-import {
-  Body,
-  Controller,
-  type DynamicModule,
-  Get,
-  HttpCode,
-  type INestApplication,
-  Module,
-  Param,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Session, SessionAuthGuard, SessionModule } from 'nest-sessions';
+import { SessionModule } from 'nest-sessions';
 import { SESSION_MIGRATIONS, SessionEntity, TypeOrmSessionStore } from 'nest-sessions/typeorm';
 import { PEER_POOL_SIZE, type AppConfig } from '../protocol';
 import { BENCH_SECRET } from './bench-secret';
-
-interface BenchData {
-  counter: number;
-  [key: string]: unknown;
-}
-
-/** This module, as its quick start shows it: `@Session()` and `SessionAuthGuard`. */
-@Controller()
-class ModuleSessionController {
-  @Get('read')
-  @UseGuards(SessionAuthGuard)
-  read(@Session() session: Session<BenchData>): { userId: string; counter: number } {
-    return { userId: session.user!.id, counter: session.get('counter') ?? 0 };
-  }
-
-  @Post('write')
-  @HttpCode(200)
-  @UseGuards(SessionAuthGuard)
-  write(@Session() session: Session<BenchData>, @Body() body: { counter?: unknown }): { counter: number } {
-    const counter = typeof body?.counter === 'number' ? body.counter : (session.get('counter') ?? 0) + 1;
-    session.set('counter', counter);
-    return { counter };
-  }
-
-  @Post('login')
-  @HttpCode(200)
-  login(@Session() session: Session<BenchData>, @Body() body: { user?: unknown }): { userId: string } {
-    const id = typeof body?.user === 'string' ? body.user : 'bench-user';
-    session.login({ id, roles: [] });
-    return { userId: id };
-  }
-
-  @Post('mark/:key')
-  @HttpCode(200)
-  @UseGuards(SessionAuthGuard)
-  mark(@Session() session: Session<BenchData>, @Param('key') key: string): { key: string } {
-    session.set(key, true);
-    return { key };
-  }
-
-  @Get('keys')
-  @UseGuards(SessionAuthGuard)
-  keys(@Session() session: Session<BenchData>): { keys: string[] } {
-    return { keys: session.keys() };
-  }
-}
+import { ModuleSessionController } from './module-session.controller';
 
 /**
  * The quick start's two modules: TypeORM with the session entity and migrations, and

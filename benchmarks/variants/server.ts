@@ -5,11 +5,12 @@ import type { INestApplication } from '@nestjs/common';
 import { exitWithParent } from '../processes';
 import type { AppConfig, AppMessage, AppRequest, VariantName } from '../protocol';
 import { CpuProfiler } from './cpu-profiler';
+import { countRedisCommands, redisCommandsSent } from './redis-command-counter';
 import { countStatements, statementsSent, statementTexts } from './statement-counter';
 
 /**
  * Entry point of one app child: builds the variant named in its config, listens on a random
- * port of 127.0.0.1, reports the port, then answers the bench's requests (request, statement and CPU
+ * port of 127.0.0.1, reports the port, then answers the bench's requests (request, statement, Redis command and CPU
  * counts, a cleanup run, CPU profiles) until the bench goes away.
  */
 const FACTORIES: Record<VariantName, () => Promise<(config: AppConfig) => Promise<INestApplication>>> = {
@@ -18,6 +19,12 @@ const FACTORIES: Record<VariantName, () => Promise<(config: AppConfig) => Promis
   'express-session': async () => (await import('./express-session.js')).createExpressSessionApp,
   'nest-sessions': async () => (await import('./nest-sessions.js')).createNestSessionsApp,
   'nest-sessions-fastify': async () => (await import('./nest-sessions.js')).createNestSessionsFastifyApp,
+  'connect-redis': async () => (await import('./connect-redis.js')).createConnectRedisApp,
+  'nest-sessions-redis': async () => (await import('./nest-sessions-redis.js')).createNestSessionsRedisApp,
+  'nest-sessions-redis-fastify': async () =>
+    (await import('./nest-sessions-redis.js')).createNestSessionsRedisFastifyApp,
+  'connect-redis-cluster': async () => (await import('./connect-redis.js')).createConnectRedisApp,
+  'nest-sessions-redis-cluster': async () => (await import('./nest-sessions-redis.js')).createNestSessionsRedisApp,
 };
 
 const profiler = new CpuProfiler();
@@ -32,6 +39,7 @@ function send(message: AppMessage): void {
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as AppConfig;
   countStatements();
+  countRedisCommands();
   const app = await (await FACTORIES[config.variant]())(config);
   exitWithParent(() => app.close());
   await app.listen(0, '127.0.0.1');
@@ -50,6 +58,7 @@ async function answer(app: INestApplication, config: AppConfig, request: AppRequ
       type: 'counters',
       requests,
       statements: statementsSent(),
+      redisCommands: redisCommandsSent(),
       cpuMs: (cpu.user + cpu.system) / 1000,
       texts: statementTexts(),
     });

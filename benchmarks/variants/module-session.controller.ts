@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Session, SessionAuthGuard } from 'nest-sessions';
+
+interface BenchData {
+  counter: number;
+  [key: string]: unknown;
+}
+
+/** This module, as its quick start shows it: `@Session()` and `SessionAuthGuard`. */
+@Controller()
+export class ModuleSessionController {
+  @Get('read')
+  @UseGuards(SessionAuthGuard)
+  read(@Session() session: Session<BenchData>): { userId: string; counter: number } {
+    return { userId: session.user!.id, counter: session.get('counter') ?? 0 };
+  }
+
+  @Post('write')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  write(@Session() session: Session<BenchData>, @Body() body: { counter?: unknown }): { counter: number } {
+    const counter = typeof body?.counter === 'number' ? body.counter : (session.get('counter') ?? 0) + 1;
+    session.set('counter', counter);
+    return { counter };
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  login(@Session() session: Session<BenchData>, @Body() body: { user?: unknown }): { userId: string } {
+    const id = typeof body?.user === 'string' ? body.user : 'bench-user';
+    session.login({ id, roles: [] });
+    return { userId: id };
+  }
+
+  @Post('mark/:key')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  mark(@Session() session: Session<BenchData>, @Param('key') key: string): { key: string } {
+    session.set(key, true);
+    return { key };
+  }
+
+  @Get('keys')
+  @UseGuards(SessionAuthGuard)
+  keys(@Session() session: Session<BenchData>): { keys: string[] } {
+    return { keys: session.keys() };
+  }
+}
