@@ -1,9 +1,13 @@
 /** The messages the bench process exchanges with its children over IPC. */
 
 /** The apps under test, each in its own child process. */
-/** `one-query` is a yardstick: one raw SQL statement per request, no session logic (see its file). */
+/**
+ * `none` and `none-fastify` are the same app without sessions on each platform; `one-query` is a
+ * yardstick: one raw SQL statement per request, no session logic (see its file).
+ */
 export const VARIANTS = [
   'none',
+  'none-fastify',
   'one-query',
   'express-session',
   'nest-sessions',

@@ -100,7 +100,8 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `### ${workload}`,
       '',
-      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | Redis cmds/req (processed) | Redis cmds/req (sent) | CPU µs/req app + store + load | vs peer | vs none |',
+      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | Redis cmds/req (processed) | Redis cmds/req (sent) | CPU µs/req app + store + load | vs peer | ' +
+        `${workload === 'plain' ? 'vs none (same platform)' : 'vs none'} |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const s of report.summaries.filter((summary) => summary.workload === workload)) {
@@ -239,6 +240,9 @@ export function renderMarkdown(report: BenchReport): string {
       'the same cores, so this is what a request costs, where.',
     '- vs peer: over express-session with the usual store of the same back end: connect-pg-simple for the ' +
       'PostgreSQL variants, connect-redis for those on the standalone Redis, connect-redis on the cluster for the cluster.',
+    '- vs none: over `none`, the app without sessions on Express. For `plain` (`GET /plain` without a cookie, a ' +
+      "route that uses no session) over the app without sessions on the variant's own platform: `none` on Express, " +
+      '`none-fastify` on Fastify.',
     ...redisMeasuredLines(report.redis !== null),
     "- Latencies are autocannon's own per-request times, to the microsecond; errors are non-2xx answers, " +
       'connection errors and timeouts.',

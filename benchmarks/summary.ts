@@ -2,7 +2,7 @@ import type { Measurement } from './measure';
 import type { Workload } from './options';
 import type { VariantName } from './protocol';
 import { median } from './stats';
-import { BACKEND, PEER } from './variant-catalog';
+import { BACKEND, NONE_ON, PEER, PLATFORM } from './variant-catalog';
 
 /** Medians over the rounds of one workload on one variant. */
 export interface Summary {
@@ -28,9 +28,20 @@ export interface Summary {
   redisCommands: Array<{ text: string; perRequest: number }>;
   /** CPU microseconds per request received: the app, its PostgreSQL backends or Redis servers, the load generator. */
   cpuPerRequest: { app: number; database: number | null; loadGenerator: number };
-  /** Requests per second over the peer's (express-session on the same back end, see `PEER`), and over `none`. */
+  /**
+   * Requests per second over the peer's (express-session on the same back end, see `PEER`), and over
+   * `baselineOf` (`none`, or for `plain` the app without sessions on the same platform).
+   */
   vsPeer: number | null;
   vsNone: number | null;
+}
+
+/**
+ * What "vs none" divides by: `none` (on Express), except for `plain`, where it is the app without
+ * sessions on the variant's own platform, since there the question is what the library adds to that app.
+ */
+export function baselineOf(workload: Workload, variant: VariantName): VariantName {
+  return workload === 'plain' ? NONE_ON[PLATFORM[variant]] : 'none';
 }
 
 const errorsOf = (m: Measurement) => m.load.non2xx + m.load.errors + m.load.timeouts;
@@ -97,7 +108,7 @@ export function summarize(measurements: Measurement[]): Summary[] {
     const rate = (variant: VariantName) =>
       summaries.find((other) => other.workload === summary.workload && other.variant === variant)?.requestsPerSecond;
     const peer = PEER[summary.variant] ? rate(PEER[summary.variant]!) : undefined;
-    const none = rate('none');
+    const none = rate(baselineOf(summary.workload, summary.variant));
     summary.vsPeer = peer ? summary.requestsPerSecond / peer : null;
     summary.vsNone = none ? summary.requestsPerSecond / none : null;
   }

@@ -26,5 +26,8 @@ export function loadSpecOf(
         connections,
         duration,
       };
+    case 'plain':
+      // No cookie, a route that uses no session: what the module costs where it is not used.
+      return { url: `${baseUrl}/plain`, method: 'GET', cookies: [], connections, duration };
   }
 }

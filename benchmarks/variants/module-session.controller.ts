@@ -45,4 +45,10 @@ export class ModuleSessionController {
   keys(@Session() session: Session<BenchData>): { keys: string[] } {
     return { keys: session.keys() };
   }
+
+  /** Uses no session: what the session library costs on a route that does not need it. */
+  @Get('plain')
+  plain(): { ok: boolean } {
+    return { ok: true };
+  }
 }

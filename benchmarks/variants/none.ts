@@ -34,6 +34,11 @@ class NoSessionController {
   keys(): { keys: string[] } {
     return { keys: [] };
   }
+
+  @Get('plain')
+  plain(): { ok: boolean } {
+    return { ok: true };
+  }
 }
 
 @Module({ controllers: [NoSessionController] })
@@ -41,4 +46,10 @@ class NoSessionModule {}
 
 export async function createNoSessionApp(_config: AppConfig): Promise<INestApplication> {
   return NestFactory.create(NoSessionModule, { logger: ['error', 'warn'] });
+}
+
+/** The same app on Fastify: the ceiling of the Fastify variants. */
+export async function createNoSessionFastifyApp(_config: AppConfig): Promise<INestApplication> {
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return NestFactory.create(NoSessionModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
 }

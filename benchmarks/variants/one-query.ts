@@ -93,6 +93,11 @@ class OneQueryController {
     return { keys: Object.keys(await this.dataOf(cookie)).filter((key) => key !== 'userId') };
   }
 
+  @Get('plain')
+  plain(): { ok: boolean } {
+    return { ok: true };
+  }
+
   private async dataOf(cookieHeader: string | undefined): Promise<Record<string, unknown>> {
     const { rows } = await this.pool.query<{ data: Record<string, unknown> }>(
       statement('one-query-read', `SELECT data FROM ${TABLE} WHERE id_hash = $1 AND expires_at > now()`, [

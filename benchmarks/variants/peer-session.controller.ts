@@ -63,6 +63,12 @@ class PeerSessionController {
     authenticated(req);
     return { keys: Object.keys(req.session).filter((key) => key !== 'cookie') };
   }
+
+  /** Uses no session: what the session library costs on a route that does not need it. */
+  @Get('plain')
+  plain(): { ok: boolean } {
+    return { ok: true };
+  }
 }
 
 function authenticated(req: Request): { id: string; roles: string[] } {

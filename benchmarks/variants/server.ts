@@ -15,6 +15,7 @@ import { countStatements, statementsSent, statementTexts } from './statement-cou
  */
 const FACTORIES: Record<VariantName, () => Promise<(config: AppConfig) => Promise<INestApplication>>> = {
   none: async () => (await import('./none.js')).createNoSessionApp,
+  'none-fastify': async () => (await import('./none.js')).createNoSessionFastifyApp,
   'one-query': async () => (await import('./one-query.js')).createOneQueryApp,
   'express-session': async () => (await import('./express-session.js')).createExpressSessionApp,
   'nest-sessions': async () => (await import('./nest-sessions.js')).createNestSessionsApp,

@@ -63,6 +63,17 @@ describe('SessionInterceptor', () => {
     return lastValueFrom(await interceptor.intercept(context, next));
   }
 
+  it('hands a handler without @Session() its own observable back: no promise, no operator, no commit', () => {
+    const commit = jest.spyOn(manager.committer, 'commit');
+    const load = jest.spyOn(manager.loader, 'load');
+    const handled = of('ok');
+
+    expect(interceptor.intercept(httpContext('health'), { handle: () => handled })).toBe(handled);
+
+    expect(load).not.toHaveBeenCalled();
+    expect(commit).not.toHaveBeenCalled();
+  });
+
   describe('committing', () => {
     it('commits once after the handler, and answers a failed commit with its HTTP error without trying again', async () => {
       const commit = jest.spyOn(manager.committer, 'commit').mockRejectedValue(new SessionLimitExceededError(2));

@@ -27,21 +27,31 @@ export class SessionInterceptor implements NestInterceptor {
     protected readonly reflector: Reflector,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  /**
+   * A handler that takes no `@Session()`, on a request no guard loaded the session for, gets its
+   * own observable back: no promise, no operator, no commit, as if the module were not there.
+   */
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
     const transport = transportOf(context);
-    if (!transport) {
+    if (!transport || !this.usesSession(context, transport.request)) {
       return next.handle();
     }
-    const { request, response } = transport;
-    const usesSession = this.usesSession(context, request);
-    if (usesSession) {
-      await this.loader.load(request, response !== null).catch((error: unknown) => {
-        throw toHttpException(error);
-      });
-    }
+    return this.withSession(context, next, transport.request, transport.response);
+  }
+
+  /** Loads the session, runs the handler, and commits before the response goes out. */
+  private async withSession(
+    context: ExecutionContext,
+    next: CallHandler,
+    request: SessionHttpRequest,
+    response: unknown,
+  ): Promise<Observable<unknown>> {
+    await this.loader.load(request, response !== null).catch((error: unknown) => {
+      throw toHttpException(error);
+    });
     if (response === null) {
       // WebSocket messages cannot carry a cookie back: the session is read-only there (save() still works).
-      if (usesSession && context.getType<string>() === 'graphql') {
+      if (context.getType<string>() === 'graphql') {
         this.warnOfGraphQlContextWithoutResponse();
       }
       return context.getType() === 'ws' ? inMessageScope(context, request, () => next.handle()) : next.handle();
