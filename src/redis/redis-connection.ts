@@ -58,7 +58,8 @@ export function connectRedis(options: RedisSessionStoreOptions): RedisConnection
   return { client: new Redis(options.url as string, redisOptions), owned: true };
 }
 
-function toClusterNode(node: string | ClusterNode): ClusterNode {
+/** A cluster seed as ioredis takes it: `host:port` (IPv6 in brackets) parsed, a node object as it is. */
+export function toClusterNode(node: string | ClusterNode): ClusterNode {
   if (typeof node !== 'string') {
     return node;
   }

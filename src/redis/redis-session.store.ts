@@ -34,6 +34,7 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
   private readonly index: RedisUserIndex;
   private readonly writer: RedisWriter;
   private readonly remover: RedisSessionRemover;
+  private readonly lookupPrefix: string;
   private readonly createScript = new RedisScript(CREATE_SESSION, 1);
   private readonly patchScript = new RedisScript(PATCH_SESSION, 1);
   private readonly getScript = new RedisScript(GET_SESSION, 1);
@@ -51,6 +52,8 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
     );
     this.index = new RedisUserIndex(this.client, this.keys, this.writer);
     this.remover = new RedisSessionRemover(this.client, this.keys, this.writer);
+    // The lookup script names the session's key itself, so ioredis's keyPrefix (put before declared keys only) goes first.
+    this.lookupPrefix = `${(this.client as Redis).options.keyPrefix ?? ''}${this.keys.prefix}`;
   }
 
   async get(idHash: string): Promise<StoredSession | null> {
@@ -137,9 +140,7 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
 
   /** The pointer and the hash it names in one script (a standalone server). */
   private async lookUp(idHash: string): Promise<{ handle: string; hash: Record<string, string> } | null> {
-    // The script names the session's key itself, so ioredis's keyPrefix (put before declared keys only) is added here.
-    const prefix = `${(this.client as Redis).options.keyPrefix ?? ''}${this.keys.prefix}`;
-    const reply = await this.getScript.run(this.client, [this.keys.pointer(idHash)], [prefix]);
+    const reply = await this.getScript.run(this.client, [this.keys.pointer(idHash)], [this.lookupPrefix]);
     if (!Array.isArray(reply)) {
       return null;
     }

@@ -22,7 +22,7 @@ export class RedisWriter {
   }
 
   /** Points the key at `value` until `at` (epoch ms). */
-  async point(key: string, value: string, at: number | string): Promise<void> {
+  async point(key: string, value: string, at: number): Promise<void> {
     if (this.replicas === 0) {
       await this.client.set(key, value, 'PXAT', at);
     } else {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import { toClusterNode } from '../../src/redis/redis-connection';
 import { e2eClusterNodes, e2eRedisUrl, e2eStore } from './e2e-store';
 
 /** A client of the e2e run's Redis (standalone or cluster), connected; the caller quits it. */
@@ -55,9 +56,4 @@ async function scanAll(node: Redis, match: string): Promise<string[]> {
 /** `prefix` as a literal in a SCAN pattern. */
 function escapeGlob(prefix: string): string {
   return prefix.replace(/[*?[\]\\]/g, '\\$&');
-}
-
-function toClusterNode(seed: string): { host: string; port: number } {
-  const colon = seed.lastIndexOf(':');
-  return { host: seed.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(seed.slice(colon + 1)) };
 }
