@@ -29,6 +29,7 @@ const ON_EVERY_STORE = [
   'request-bodies',
   'routes',
   'session-events',
+  'session-cache',
   'session-policies',
   'shutdown',
   'trust-proxy',

@@ -37,6 +37,7 @@ export class AppModule {
           sessionLimitPolicy: config.sessionLimitPolicy,
           tenant: config.tenantHeader ? tenantFromHeader(config.tenantHeader) : undefined,
           cookie: { secure: config.cookieSecure },
+          cache: config.cacheMs ? { ttl: config.cacheMs } : undefined,
         }),
       ],
       controllers: [AuthController, SessionDemoController, SessionsController],

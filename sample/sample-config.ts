@@ -42,6 +42,8 @@ export interface SampleConfig {
   tenantHeader?: string;
   /** The cookie's `Secure` attribute (and with it the `__Host-` name); unset: the library's default. */
   cookieSecure?: boolean;
+  /** Keep verified sessions in process this long (milliseconds); unset or 0: no cache. */
+  cacheMs?: number;
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
@@ -72,6 +74,7 @@ export function loadSampleConfig(
     sessionLimitPolicy: limitPolicy(env.SESSION_LIMIT_POLICY),
     tenantHeader: env.SESSION_TENANT_HEADER || undefined,
     cookieSecure: optionalBoolean(env, 'SESSION_COOKIE_SECURE'),
+    cacheMs: optionalInteger(env, 'SESSION_CACHE_MS') || undefined,
   };
 }
 

@@ -7,6 +7,7 @@ export { SessionModule } from './module/session.module';
 export type { SessionModuleAsyncOptions, SessionOptionsFactory } from './module/session.module-definition';
 export type {
   SessionModuleOptions,
+  SessionCacheOptions,
   SessionCookieOptions,
   SessionSameSite,
   SessionBindingOptions,
@@ -22,6 +23,7 @@ export type { SessionUser } from './core/session-user.interface';
 export { SessionAuthGuard } from './http/session-auth.guard';
 export { Roles } from './http/roles.decorator';
 export { SessionInterceptor } from './http/session.interceptor';
+export { SessionCache, type SessionCacheStats } from './cache/session-cache';
 export { createGracefulShutdown, type GracefulShutdownOptions } from './http/graceful-shutdown';
 export { SessionCleanupService, type SessionCleanupResult } from './services/session-cleanup.service';
 export { SessionService, type SessionInfo, type SessionScope } from './services/session.service';
@@ -35,6 +37,12 @@ export {
   type UserSessionsFilter,
 } from './store/session-user-index.interface';
 export { hasExpiry, type SessionExpiry } from './store/session-expiry.interface';
+export {
+  hasChanges,
+  type SessionChangeListener,
+  type SessionChangeSubscription,
+  type SessionChanges,
+} from './store/session-changes.interface';
 export type { SessionData, SessionPatch, SessionSummary, StoredSession } from './store/stored-session.interface';
 export { InjectSessionStore } from './store/inject-session-store.decorator';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './store/memory-session.store';
@@ -48,4 +56,5 @@ export {
   SessionDataRejectedError,
   SessionStateError,
   SessionLimitExceededError,
+  SessionChangedError,
 } from './core/session.errors';

@@ -146,6 +146,18 @@ describe('login and logout', () => {
         await agent.post('/login').send(ADMIN).expect(200);
         await agent.get('/admin').expect(200, { ok: true });
       });
+
+      it('GET /admin (guarded, no @Session()): the guard saves what the load decided, a rolling extension', async () => {
+        const agent = server.agent();
+        await agent.post('/login').send(ADMIN).expect(200);
+        const idle = 86_400_000;
+        await database.table.backdateActivity(agent.cookie!, idle / 2);
+        const before = Date.now();
+        await agent.get('/admin').expect(200, { ok: true });
+        const row = await database.table.rowOf(agent.cookie!);
+        expect(row?.lastActiveAt).toBeGreaterThanOrEqual(before - 1000);
+        expect(row?.expiresAt).toBeGreaterThanOrEqual(before + idle - 1000);
+      });
     });
   });
 });

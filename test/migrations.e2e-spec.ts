@@ -80,6 +80,7 @@ describe('upgrading a database from the first session migration', () => {
       'AddSessionHandlesAndTenants1732600000000',
       'TuneSessionsTable1732700000000',
       'AddPreviousIdHash1733000000000',
+      'AddSessionVersion1734000000000',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { Cluster } from 'ioredis';
+import type { SessionStore } from '../src';
 import { RedisSessionStore } from '../src/redis';
 import { describeSessionStore } from '../src/testing';
 import { uniqueRedisPrefix } from './utils/redis-keyspace';
@@ -18,8 +19,21 @@ afterAll(async () => {
   await cluster?.destroy();
 });
 
-describeSessionStore(
-  'RedisSessionStore (Redis Cluster)',
-  () => new RedisSessionStore({ client, prefix: uniqueRedisPrefix('cluster-contract') }),
-  { expiry: false },
-);
+const prefixes = new Map<SessionStore, string>();
+const stores: RedisSessionStore[] = [];
+/** A store on the app's client under `prefix`; closing it ends its change subscriptions, not the client. */
+const storeOn = (prefix: string): RedisSessionStore => {
+  const store = new RedisSessionStore({ client, prefix });
+  stores.push(store);
+  prefixes.set(store, prefix);
+  return store;
+};
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+});
+
+describeSessionStore('RedisSessionStore (Redis Cluster)', () => storeOn(uniqueRedisPrefix('cluster-contract')), {
+  expiry: false,
+  sameBackEnd: (store) => storeOn(prefixes.get(store) as string),
+});

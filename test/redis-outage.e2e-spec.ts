@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { SessionStoreUnavailableError } from '../src';
+import { SessionStoreUnavailableError, type SessionChangeSubscription } from '../src';
 import { RedisSessionStore } from '../src/redis';
 import { randomIdHash, storedSession } from '../src/testing';
+import { ChangeRecorder } from '../src/testing/change-recorder';
 import { PLATFORMS } from './utils/platforms';
 import { startSampleServer, type SampleServer } from './utils/sample-server';
 import { ThrowawayRedis } from './utils/throwaway-redis';
@@ -101,6 +102,70 @@ describe('Redis store outage', () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe('the change channel', () => {
+    let store: RedisSessionStore;
+    let recorder: ChangeRecorder;
+    let subscription: SessionChangeSubscription;
+
+    beforeEach(async () => {
+      store = new RedisSessionStore({ url: redis.url });
+      recorder = new ChangeRecorder();
+      subscription = store.subscribeToChanges(recorder);
+      await recorder.until('listening()', () => recorder.listenings === 1);
+    });
+
+    afterEach(async () => {
+      redis.thaw();
+      await subscription.close();
+      await store.close();
+    });
+
+    /** It listens again by itself, and a change made then reaches the listener. */
+    async function listensAgain(): Promise<void> {
+      await recorder.until('listening() again', () => recorder.listenings === 2, 20_000);
+      // The store's own connection reconnects in its own time.
+      await waitUntil(
+        () =>
+          store.get(randomIdHash()).then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+        100,
+      );
+      const session = storedSession({ expiresAt: Date.now() + 60_000 });
+      await store.create(randomIdHash(), session, { now: Date.now() });
+      await store.patch(session.handle, { set: { a: 1 }, unset: [] }, { now: Date.now() });
+      await recorder.until('the patch', () => recorder.versionsOf(session.handle).length > 0);
+      expect(recorder.interruptions).toBe(1);
+    }
+
+    it('is interrupted when Redis drops its connection (CLIENT KILL TYPE pubsub), and listens again', async () => {
+      const admin = new Redis(redis.url);
+      try {
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      } finally {
+        admin.disconnect();
+      }
+      await recorder.until('interrupted()', () => recorder.interruptions === 1);
+      await listensAgain();
+    });
+
+    it('is interrupted when Redis crashes, and listens again once it is back', async () => {
+      await redis.stop('SIGKILL');
+      await recorder.until('interrupted()', () => recorder.interruptions === 1);
+      await redis.start();
+      await listensAgain();
+    });
+
+    it('is interrupted when Redis stops answering (a PING unanswered, the connection still open), and listens again once it answers', async () => {
+      redis.freeze();
+      await recorder.until('interrupted()', () => recorder.interruptions === 1);
+      redis.thaw();
+      await listensAgain();
+    });
   });
 
   it('leaves nothing but its own keys on the server: every key starts with sess:', async () => {

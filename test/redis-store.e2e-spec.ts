@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SessionStoreUnavailableError, SessionTooLargeError, type StoredSession } from '../src';
+import { SessionStoreUnavailableError, SessionTooLargeError, type SessionStore, type StoredSession } from '../src';
 import { RedisSessionStore } from '../src/redis';
 import { describeSessionStore, randomIdHash, storedSession, summaryOf } from '../src/testing';
 import { patchOf } from '../src/testing/fixtures';
@@ -24,15 +24,18 @@ afterAll(async () => {
 });
 
 let count = 0;
-describeSessionStore(
-  'RedisSessionStore (standalone)',
-  () => {
-    const store = new RedisSessionStore({ url: 'redis://127.0.0.1:6379', prefix: `${base}${count++}:` });
-    stores.push(store);
-    return store;
-  },
-  { expiry: false },
-);
+const prefixes = new Map<SessionStore, string>();
+/** A store on the shared Redis under `prefix`, closed after the file. */
+const storeOn = (prefix: string): RedisSessionStore => {
+  const store = new RedisSessionStore({ url: 'redis://127.0.0.1:6379', prefix });
+  stores.push(store);
+  prefixes.set(store, prefix);
+  return store;
+};
+describeSessionStore('RedisSessionStore (standalone)', () => storeOn(`${base}${count++}:`), {
+  expiry: false,
+  sameBackEnd: (store) => storeOn(prefixes.get(store) as string),
+});
 
 describe('RedisSessionStore on Redis', () => {
   let prefix: string;

@@ -19,10 +19,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describeSessionStore('TypeOrmSessionStore', async () => {
-  await dataSource.query('TRUNCATE sessions');
-  return new TypeOrmSessionStore(dataSource);
-});
+describeSessionStore(
+  'TypeOrmSessionStore',
+  async () => {
+    await dataSource.query('TRUNCATE sessions');
+    return new TypeOrmSessionStore(dataSource);
+  },
+  // Another instance's store: its own LISTEN connection.
+  { sameBackEnd: () => new TypeOrmSessionStore(dataSource) },
+);
 
 describeSessionStore('MemorySessionStore', () => new MemorySessionStore());
 

@@ -59,4 +59,6 @@ export const SESSION_DEFAULTS = {
    * stack limit, where 5,000 levels overflowed.
    */
   maxValueDepth: 64,
+  /** Most sessions the cache (`cache` option) keeps. */
+  cacheMaxEntries: 10_000,
 } as const;

@@ -9,6 +9,7 @@ describe('session errors', () => {
     new errors.SessionDataRejectedError('22P05', new Error('from the database')),
     new errors.SessionLimitExceededError(3),
     new errors.SessionStateError('destroyed'),
+    new errors.SessionChangedError(),
   ];
 
   it('all extend SessionError and Error, and carry their class name', () => {
@@ -28,6 +29,7 @@ describe('session errors', () => {
       'SESSION_DATA_REJECTED',
       'SESSION_LIMIT_EXCEEDED',
       'SESSION_STATE_INVALID',
+      'SESSION_CHANGED',
     ]);
   });
 

@@ -26,6 +26,21 @@ export class SessionStoreUnavailableError extends SessionError {
   }
 }
 
+/**
+ * The session changed while a request ran (with the `cache` option, which makes every write
+ * conditional on the version it read): the store refuses a patch whose `ifVersion` is not the
+ * session's. The module then applies the request's changes to the store's copy, unless a key the
+ * request set or removed was changed meanwhile: that write would undo a newer change, so nothing is
+ * saved and the request fails with this error (409). Retrying the request is safe.
+ */
+export class SessionChangedError extends SessionError {
+  readonly code = 'SESSION_CHANGED';
+
+  constructor(message = 'The session changed since it was read; the write was not applied') {
+    super(message);
+  }
+}
+
 /** The session would exceed `maxSessionBytes`. Mapped to 413. */
 export class SessionTooLargeError extends SessionError {
   readonly code = 'SESSION_TOO_LARGE';

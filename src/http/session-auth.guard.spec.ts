@@ -70,12 +70,17 @@ function contextFor(request: SessionHttpRequest, controller: new () => object, m
   } as unknown as ExecutionContext;
 }
 
+/** The guard as Nest builds it: the committer comes by property injection. */
+function guardOf(manager: Lifecycle): SessionAuthGuard {
+  return Object.assign(new SessionAuthGuard(manager.loader, new Reflector()), { committer: manager.committer });
+}
+
 /** Runs the guard for `controller.method` on a request whose session is logged in as `user` (or not). */
 async function guard(user: SessionUser | null, controller: new () => object, method: string, cookie?: string) {
   const { store, cookie: sessionCookie } = await storeWithSession(user);
   const manager = managerOn(store);
   const request: SessionHttpRequest = { headers: { cookie: cookie ?? sessionCookie } };
-  const result = new SessionAuthGuard(manager.loader, new Reflector()).canActivate(
+  const result = guardOf(manager).canActivate(
     contextFor(request, controller, method),
   );
   return { result, manager, request };
@@ -148,7 +153,7 @@ describe('SessionAuthGuard', () => {
     jest.spyOn(store, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
     const manager = managerOn(store);
     const check = () =>
-      new SessionAuthGuard(manager.loader, new Reflector()).canActivate(
+      guardOf(manager).canActivate(
         contextFor({ headers: { cookie } }, OpenController, 'read'),
       );
     await expect(check()).rejects.toBeInstanceOf(ServiceUnavailableException);

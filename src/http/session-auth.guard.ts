@@ -3,13 +3,16 @@ import {
   type ExecutionContext,
   ForbiddenException,
   HttpException,
+  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { SESSION_ROLES_KEY } from '../core/session.constants';
 import { toHttpException } from './session-http-errors';
+import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLoader } from '../lifecycle/session-loader';
+import { commitsAfterHandler } from './session-interceptor-binding';
 import type { SessionUser } from '../core/session-user.interface';
 import { transportOf } from './platform/execution-transport';
 
@@ -22,6 +25,9 @@ import { transportOf } from './platform/execution-transport';
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
+  /** Injected as a property, so subclasses keep the constructor they have. */
+  @Inject(SessionCommitter) protected readonly committer!: SessionCommitter;
+
   constructor(
     protected readonly loader: SessionLoader,
     protected readonly reflector: Reflector,
@@ -44,6 +50,14 @@ export class SessionAuthGuard implements CanActivate {
     ]);
     if (roles && roles.length > 0 && !this.hasRole(user, roles)) {
       return this.deny(context, new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}`));
+    }
+    if (transport && transport.response !== null && !commitsAfterHandler(context)) {
+      // No interceptor of this module runs for this handler (it takes no @Session()): what the
+      // load decided (a rolling extension, a renewal, a cookie signed with the current secret) is
+      // saved now, since the handler cannot change the session.
+      await this.committer.commit(transport.request, transport.response).catch((error: unknown) => {
+        throw toHttpException(error);
+      });
     }
     return true;
   }

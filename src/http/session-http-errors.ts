@@ -6,6 +6,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
+  SessionChangedError,
   SessionDataRejectedError,
   SessionLimitExceededError,
   SessionStoreUnavailableError,
@@ -24,7 +25,7 @@ export function toHttpException(error: unknown): unknown {
   if (error instanceof SessionTooLargeError) {
     return new PayloadTooLargeException(error.message, { cause: error });
   }
-  if (error instanceof SessionLimitExceededError) {
+  if (error instanceof SessionLimitExceededError || error instanceof SessionChangedError) {
     return new ConflictException(error.message, { cause: error });
   }
   if (error instanceof SessionValueError || error instanceof SessionDataRejectedError) {

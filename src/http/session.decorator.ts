@@ -1,9 +1,10 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, UseInterceptors } from '@nestjs/common';
 import { SESSION_PARAM_KEY } from '../core/session.constants';
 import { RequestStates } from '../lifecycle/request-state';
 import { sessionRequestOf } from './platform/execution-transport';
 import type { Session as SessionShape } from '../core/session.interface';
 import type { SessionData } from '../store/stored-session.interface';
+import { SessionInterceptor } from './session.interceptor';
 
 /**
  * The request's session: `@Session() session: Session<MyData>`. The type and the decorator share
@@ -17,23 +18,28 @@ const SessionParam = createParamDecorator((_data: unknown, context: ExecutionCon
   const session = request && RequestStates.sessionOf(request);
   if (!session) {
     throw new Error(
-      '@Session() found no session: import SessionModule.forRoot() in the application module ' +
-        '(in a WebSocket gateway, also add @UseInterceptors(SessionInterceptor) to the gateway).',
+      '@Session() found no session: import SessionModule.forRoot() in the application module.',
     );
   }
   return session;
 });
 
 /**
- * Injects the request's {@link Session}. Marks the handler so the session interceptor loads the
- * session for it; handlers without it never touch the store.
+ * Injects the request's {@link Session}, and binds {@link SessionInterceptor} to the handler, which
+ * loads the session before it runs and saves it before the response goes out. Handlers without it
+ * have no interceptor of this module: they cost what they cost without it.
  */
 export function Session(): ParameterDecorator {
   return (target, propertyKey, parameterIndex) => {
     SessionParam()(target, propertyKey, parameterIndex);
-    if (propertyKey !== undefined) {
-      const handler = (target as Record<string | symbol, unknown>)[propertyKey];
-      Reflect.defineMetadata(SESSION_PARAM_KEY, true, handler as object);
+    if (propertyKey === undefined) {
+      return;
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(target, propertyKey);
+    const handler = descriptor?.value as object | undefined;
+    if (handler !== undefined && Reflect.getMetadata(SESSION_PARAM_KEY, handler) !== true) {
+      Reflect.defineMetadata(SESSION_PARAM_KEY, true, handler);
+      UseInterceptors(SessionInterceptor)(target, propertyKey, descriptor!);
     }
   };
 }

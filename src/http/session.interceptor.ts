@@ -10,11 +10,11 @@ import type { SessionHttpRequest } from './platform/http-platform';
 import { inMessageScope, transportOf } from './platform/execution-transport';
 
 /**
- * Registered globally by `SessionModule` (HTTP routes and GraphQL resolvers; add it with
- * `@UseInterceptors(SessionInterceptor)` to a WebSocket gateway). Per request: at most one store
- * read (only when the handler takes `@Session()` or a guard already loaded the session) and at most
- * one store write, after the handler and before the response is sent, so the cookie can still be
- * set. When the handler throws, only the plain data changes it made before throwing are committed.
+ * Bound by `@Session()` to the handlers that take the session (HTTP routes, GraphQL resolvers,
+ * WebSocket gateways); bind it yourself with `@UseInterceptors(SessionInterceptor)` to a handler
+ * that loads the session some other way. Per request: at most one store read and at most one store
+ * write, after the handler and before the response is sent, so the cookie can still be set. When
+ * the handler throws, only the plain data changes it made before throwing are committed.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {

@@ -12,11 +12,13 @@ import { RequestStates } from './request-state';
 import { SessionCommitter } from './session-committer';
 import { SessionLimits } from './session-limits';
 import { SessionLoader } from './session-loader';
+import { SessionCache } from '../cache/session-cache';
 import { SessionWriter } from './session-writer';
 
 /** The request lifecycle wired by hand, as `SessionModule` wires it, for unit tests (not part of the package). */
 export interface Lifecycle {
   options: ResolvedSessionOptions;
+  cache: SessionCache;
   events: SessionEventPublisher;
   loader: SessionLoader;
   committer: SessionCommitter;
@@ -33,17 +35,20 @@ export function buildLifecycle(
   const resolved = resolveSessionOptions(options);
   const bounded = new BoundedStore(resolved, store, new SessionStoreHealth());
   const cookies = new SessionCookies(resolved);
-  const writer = new SessionWriter(resolved, bounded, events);
+  const cache = new SessionCache(resolved, store);
+  cache.onModuleInit();
+  const writer = new SessionWriter(resolved, bounded, events, cache);
   const committer = new SessionCommitter(
     resolved,
     bounded,
     writer,
-    new SessionLimits(resolved, bounded, events),
+    new SessionLimits(resolved, bounded, events, cache),
     cookies,
   );
-  const loader = new SessionLoader(resolved, bounded, cookies, committer, events);
+  const loader = new SessionLoader(resolved, bounded, cookies, committer, events, cache);
   return {
     options: resolved,
+    cache,
     events,
     loader,
     committer,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import type { RequestSession } from '../core/request-session';
+import { SessionCache } from '../cache/session-cache';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { BoundedStore } from '../store/bounded-store';
@@ -13,6 +14,7 @@ export class SessionLimits {
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly store: BoundedStore,
     private readonly events: SessionEventPublisher,
+    private readonly cache: SessionCache,
   ) {}
 
   /**
@@ -35,6 +37,7 @@ export class SessionLimits {
     }
     const filter = { userId, tenant, exceptHandle: handle, keepNewest: max - 1, now };
     const evicted = await this.store.callIndex((index, options) => index.destroyByUser(filter, options));
+    this.cache.forgetAll(evicted);
     this.events.publishRevoked(evicted, now, 'session-limit');
   }
 }

@@ -4,6 +4,7 @@ import { RequestSession } from '../core/request-session';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { newSessionRecord, type ClientInfo } from '../core/session-record';
 import { SessionSigner } from '../core/session-signer';
+import { SessionCache } from '../cache/session-cache';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { clientAddress } from '../http/platform/client-address';
 import { getUserAgent, type SessionHttpRequest } from '../http/platform/http-platform';
@@ -29,6 +30,7 @@ export class SessionLoader {
     private readonly cookies: SessionCookies,
     private readonly committer: SessionCommitter,
     private readonly events: SessionEventPublisher,
+    private readonly cache: SessionCache,
   ) {}
 
   /**
@@ -66,9 +68,11 @@ export class SessionLoader {
     const now = Date.now();
     if (id !== undefined) {
       const idHash = SessionSigner.hashId(id, tenant);
-      const stored = await this.store.call((store, call) => store.get(idHash, call));
-      if (stored && (await this.admits(stored, client, now))) {
+      const found = this.cache.lookup(idHash, now) ?? (await this.read(idHash));
+      if (found && (await this.admits(found.session, client, now))) {
+        const stored = found.session;
         const session = new RequestSession(id, idHash, stored, this.committer, client);
+        session.loadedData = found.data;
         if (renewable && isRenewalDue(stored, now, this.options.renewAfter)) {
           session.regenerate();
           session.renewing = true; // after regenerate(), which clears it
@@ -78,6 +82,13 @@ export class SessionLoader {
     }
     const record = newSessionRecord(now, tenant, client, this.options);
     return new RequestSession(SessionSigner.generateId(), null, record, this.committer, client);
+  }
+
+  /** The store's copy of the session, which the cache keeps if nothing changed while it was on its way. */
+  private async read(idHash: string): Promise<{ session: StoredSession; data: string | null } | null> {
+    const ticket = this.cache.ticket();
+    const stored = await this.store.call((store, call) => store.get(idHash, call));
+    return stored && this.cache.fill(idHash, stored, ticket);
   }
 
   /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
@@ -90,6 +101,7 @@ export class SessionLoader {
       this.events.publish('rejected', { ...stored, ...client }, 'binding');
       // Whoever presents it from elsewhere may have stolen it: the session is over for everyone, and
       // gone before this request answers, so no request that follows can still be served by it.
+      this.cache.forget(stored.handle);
       await this.store.call((store, call) => store.destroy(stored.handle, call)).catch(() => undefined);
       return false;
     }

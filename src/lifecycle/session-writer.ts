@@ -2,14 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { absoluteExpiryOf, nextExpiryOf } from '../core/expiry';
 import type { RequestSession } from '../core/request-session';
 import { SESSION_DEFAULTS, SESSION_MODULE_OPTIONS } from '../core/session.constants';
-import { SessionTooLargeError } from '../core/session.errors';
+import { SessionChangedError, SessionTooLargeError } from '../core/session.errors';
+import { SessionCache } from '../cache/session-cache';
 import { SessionSigner } from '../core/session-signer';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { BoundedStore } from '../store/bounded-store';
 import type { SessionWriteOptions } from '../store/session-store.interface';
+import type { SessionPatch } from '../store/stored-session.interface';
 import type { UserSessionLimit } from '../store/session-user-index.interface';
-import { planPatch } from './patch-plan';
+import { planPatch, type PatchPlan } from './patch-plan';
+import { rebaseSession, undoesNewerChange } from './session-rebase';
+
+/** Tries of a write whose session other writes keep changing (with the cache on) before it fails with 409. */
+const MAX_WRITE_ATTEMPTS = 3;
 
 /** The three writes a commit makes: a new session, a patch of a stored one, or its end; each publishes its events. */
 @Injectable()
@@ -18,6 +24,7 @@ export class SessionWriter {
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly store: BoundedStore,
     private readonly events: SessionEventPublisher,
+    private readonly cache: SessionCache,
   ) {}
 
   /** Stores a new session (unless it holds nothing and `saveUninitialized` is off); true when written. */
@@ -42,6 +49,10 @@ export class SessionWriter {
     await this.store.call((store, call) => store.create(idHash, record, { ...this.writeOptions(now, limit), ...call }));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
+    if (this.cache.enabled) {
+      record.version = 0;
+      this.cache.written(idHash, record);
+    }
     this.events.publish('created', record);
     if (loggedIn) {
       this.events.publish('logged-in', record);
@@ -51,35 +62,49 @@ export class SessionWriter {
 
   /** Writes what changed in a stored session, found by its handle; true when written. */
   async patch(session: RequestSession, now: number, limit?: UserSessionLimit): Promise<boolean> {
-    const record = session.record;
-    const storedIdHash = session.storedIdHash as string;
-    const idHash = SessionSigner.hashId(session.id, record.tenant);
-    const plan = planPatch(session, idHash, now, this.options);
+    const idHash = SessionSigner.hashId(session.id, session.record.tenant);
+    let plan = planPatch(session, idHash, now, this.options);
     if (plan === null) {
       return false;
     }
-    if (session.changed.size > 0) {
-      this.assertSize(record.data);
-    }
     const { renewing, userChanged, revision } = session;
-    const options = this.writeOptions(now, limit);
-    const written = await this.store.call((store, call) =>
-      store.patch(record.handle, plan.patch, { ...options, ...call }),
-    );
-    if (written === null) {
+    let written: string | null = null;
+    let basedOn: number | undefined;
+    for (let attempt = 1; plan !== null; attempt++) {
+      // With the cache on, a write applies only to the version it was based on, so that a cached copy
+      // another write overtook never undoes that write: the request's changes go on a fresh copy instead.
+      basedOn = this.cache.enabled ? session.record.version : undefined;
+      try {
+        written = await this.apply(session, { ...plan.patch, ifVersion: basedOn }, now, limit);
+        break;
+      } catch (error) {
+        if (!(error instanceof SessionChangedError) || attempt === MAX_WRITE_ATTEMPTS) {
+          throw error;
+        }
+        plan = await this.rebase(session, idHash, now);
+      }
+    }
+    const record = session.record;
+    if (written === null || plan === null) {
       // Destroyed or expired meanwhile (logout in another tab, revocation): never resurrect it.
+      this.cache.forget(record.handle);
       session.destroyed = true;
       session.storedIdHash = null;
       return false;
     }
     record.lastActiveAt = now;
     record.expiresAt = plan.expiresAt ?? record.expiresAt;
+    const storedIdHash = session.storedIdHash as string;
     const renewalYielded = renewing && written !== idHash;
     if (renewalYielded) {
       // A parallel request of this session changed its ID first: its response carries the cookie.
       session.abandonRenewal();
     }
+    if (!renewalYielded && plan.patch.idIssuedAt !== undefined) {
+      record.idIssuedAt = plan.patch.idIssuedAt;
+    }
     session.markSaved(renewalYielded ? storedIdHash : idHash, revision);
+    this.recache(session, renewalYielded ? undefined : basedOn);
     if (!renewalYielded && plan.patch.newIdHash !== undefined) {
       this.events.publish(renewing ? 'renewed' : 'regenerated', record);
     }
@@ -89,12 +114,52 @@ export class SessionWriter {
     return true;
   }
 
+  /** Sends a patch of the session, by its handle; the ID hash it has after the patch, or null when it is gone. */
+  private apply(session: RequestSession, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<string | null> {
+    if (session.changed.size > 0) {
+      this.assertSize(session.record.data);
+    }
+    const options = this.writeOptions(now, limit);
+    return this.store.call((store, call) => store.patch(session.record.handle, patch, { ...options, ...call }));
+  }
+
+  /** After a write the cached copy had missed: the request's changes on the store's copy, and a new plan (null: gone). */
+  private async rebase(session: RequestSession, idHash: string, now: number): Promise<PatchPlan | null> {
+    const storedIdHash = session.storedIdHash as string;
+    this.cache.forget(session.record.handle);
+    const fresh = await this.store.call((store, call) => store.get(storedIdHash, call));
+    if (fresh === null || fresh.expiresAt <= now) {
+      return null;
+    }
+    if (undoesNewerChange(session, fresh)) {
+      throw new SessionChangedError(
+        'The session changed while this request ran, and its changes would undo that: nothing was saved. Retry the request.',
+      );
+    }
+    rebaseSession(session, fresh);
+    session.loadedData = JSON.stringify(fresh.data);
+    return planPatch(session, idHash, now, this.options) ?? { patch: { set: {}, unset: [], lastActiveAt: now } };
+  }
+
+  /** The written session is the next read's copy when its version is known (a write based on version `basedOn`). */
+  private recache(session: RequestSession, basedOn: number | undefined): void {
+    const { record } = session;
+    if (basedOn === undefined || session.storedIdHash === null) {
+      this.cache.forget(record.handle);
+      return;
+    }
+    record.version = basedOn + 1;
+    this.cache.written(session.storedIdHash, record);
+  }
+
   /** Ends a stored session, by handle: whatever ID a parallel request (a renewal) gave it meanwhile. */
   async destroy(session: RequestSession): Promise<void> {
     if (session.storedIdHash === null) {
       return;
     }
+    this.cache.forget(session.record.handle);
     await this.store.call((store, call) => store.destroy(session.record.handle, call));
+    this.cache.forget(session.record.handle);
     session.storedIdHash = null;
     this.events.publish('destroyed', session.record);
   }

@@ -134,4 +134,27 @@ export interface SessionModuleOptions {
    * room for a new login, `'refuse'` refuses the login (409). Default `'evict-oldest'`.
    */
   sessionLimitPolicy?: SessionLimitPolicy;
+  /**
+   * Keep verified sessions in this process, so a read costs no store command; see
+   * {@link SessionCacheOptions}. Needs a store with a change channel (TypeORM, Redis, memory).
+   * Default: off. Give it to every instance that shares the store: only instances with it announce
+   * their writes to the others.
+   */
+  cache?: SessionCacheOptions;
+}
+
+/**
+ * The in-process session cache. Every change to a session (write, logout, revocation, renewal) is
+ * announced on the store's change channel (PostgreSQL `LISTEN/NOTIFY`, Redis pub/sub) and drops the
+ * copies every instance holds; while an instance cannot hear the channel, its cache is emptied and
+ * bypassed. A write based on a cached copy is applied only if the session did not change meanwhile.
+ */
+export interface SessionCacheOptions {
+  /**
+   * Most milliseconds a cached session serves requests without asking the store: the bound on how
+   * late a change reaches this instance should its announcement be lost.
+   */
+  ttl: number;
+  /** Most sessions kept; the least recently used go first. Default 10 000. */
+  maxEntries?: number;
 }

@@ -22,6 +22,7 @@ describe('resolveSessionOptions', () => {
         tenant: null,
         maxSessionsPerUser: null,
         sessionLimitPolicy: 'evict-oldest',
+        cache: null,
       });
     });
 
@@ -98,11 +99,20 @@ describe('resolveSessionOptions', () => {
         maxSessionsPerUser: 3,
         sessionLimitPolicy: 'refuse',
         clearSiteData: ['storage'],
+        cache: { ttl: 2000, maxEntries: 50 },
       });
       expect(resolve({ secret: [SECRET, OTHER_SECRET], ...given() })).toEqual({
         secrets: [SECRET, OTHER_SECRET],
         ...given(),
       });
+    });
+
+    it('takes cache with a positive ttl, 10 000 entries by default, and refuses others', () => {
+      expect(resolve({ cache: { ttl: 5000 } }).cache).toEqual({ ttl: 5000, maxEntries: 10_000 });
+      expectFailure({ secret: SECRET, cache: { ttl: 0 } }, /cache\.ttl/);
+      expectFailure({ secret: SECRET, cache: {} }, /cache\.ttl/);
+      expectFailure({ secret: SECRET, cache: 5000 }, /`cache` must be an object/);
+      expectFailure({ secret: SECRET, cache: { ttl: 10, maxEntries: 1.5 } }, /cache\.maxEntries/);
     });
 
     it('accepts sameSite in any case and normalizes it', () => {

@@ -1,6 +1,7 @@
 import { SESSION_DEFAULTS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
 import { compileProxyTrust, type ProxyTrust } from '../http/platform/client-address';
+import { resolveCacheOptions, type ResolvedCacheOptions } from './cache-options';
 import type {
   SessionClearSiteDataType,
   SessionLimitPolicy,
@@ -37,6 +38,8 @@ export interface ResolvedSessionOptions {
   tenant: SessionTenantResolver | null;
   maxSessionsPerUser: number | null;
   sessionLimitPolicy: SessionLimitPolicy;
+  /** The session cache, or null when it is off. */
+  cache: ResolvedCacheOptions | null;
 }
 
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
@@ -87,6 +90,7 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
         ? null
         : positive('maxSessionsPerUser', options.maxSessionsPerUser, 0, 'sessions'),
     sessionLimitPolicy: options.sessionLimitPolicy ?? 'evict-oldest',
+    cache: resolveCacheOptions(options.cache),
   };
   for (const [name, value] of Object.entries({
     'bind.ip': resolved.bind.ip,

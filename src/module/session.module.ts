@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { SessionCache } from '../cache/session-cache';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { SessionEvents } from '../events/session-events';
@@ -23,7 +23,8 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
  * Server-side sessions. Import once, in the root module:
  * `SessionModule.forRoot({ secret, store: TypeOrmSessionStore })` or `forRootAsync({ ... })`.
  * Global by default (`isGlobal`): `@Session()`, `SessionAuthGuard` and the services work in every
- * module. Its interceptor is registered for the whole app.
+ * module. No interceptor is registered for the whole app: `@Session()` binds it to the handlers
+ * that take the session, and `SessionAuthGuard` saves the session of the routes it guards.
  */
 @Module({
   providers: [
@@ -31,6 +32,7 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
     sessionStoreProvider,
     SessionStoreHealth,
     BoundedStore,
+    SessionCache,
     SessionEventPublisher,
     SessionEvents,
     SessionCookies,
@@ -42,7 +44,6 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
     SessionCleanupService,
     SessionAuthGuard,
     SessionInterceptor,
-    { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
   ],
   exports: [
     SessionStore,
@@ -53,6 +54,7 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
     SessionInterceptor,
     SessionLoader,
     SessionCommitter,
+    SessionCache,
   ],
 })
 export class SessionModule extends ConfigurableSessionModule {}

@@ -45,6 +45,7 @@ export function patchArgs(
     set.length / 2,
     changes.length / 2,
     keys.keepExpiredFor,
+    patch.ifVersion ?? '',
     ...patch.unset.map((key) => JSON.stringify(key)),
     ...set,
     ...changes,

@@ -39,22 +39,24 @@ return {'ok', size}`;
 /**
  * KEYS: session. ARGV: now, deadline, maxBytes, newIdHash, ifIdHash, keepPreviousFor, idIssuedAt,
  * the count of unset keys, the count of set pairs, the count of field changes (a value of '' removes
- * the field, '=' followed by a value sets it), how long to keep the session once expired, and those
- * lists in that order.
- * Returns {verdict, bytes, idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil}: verdict
- * 'ok', 'gone', 'late' or 'large'; movedFrom is the hash the session left ('' if it kept its ID),
- * forgotten a previous hash that no longer finds it (''), previousUntil when movedFrom stops finding it.
+ * the field, '=' followed by a value sets it), how long to keep the session once expired, ifVersion
+ * ('' for none), and those lists in that order.
+ * Returns {verdict, bytes, idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil, version}:
+ * verdict 'ok', 'gone', 'changed' (not at ifVersion), 'late' or 'large'; movedFrom is the hash the
+ * session left ('' if it kept its ID), forgotten a previous hash that no longer finds it (''),
+ * previousUntil when movedFrom stops finding it, version the session's after the patch.
  */
 export const PATCH_SESSION = `${LATE}
 if late(ARGV[2]) then return {'late', 0} end
 local key = KEYS[1]
-local state = redis.call('HMGET', key, 'e', 'z', 'id', 'pid')
+local state = redis.call('HMGET', key, 'e', 'z', 'id', 'pid', 'v')
 if not state[1] or tonumber(state[1]) <= tonumber(ARGV[1]) then return {'gone', 0} end
+if ARGV[12] ~= '' and tonumber(state[5] or '0') ~= tonumber(ARGV[12]) then return {'changed', 0} end
 local unsets, sets, fields = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local firstSet = 12 + unsets
+local firstSet = 13 + unsets
 local firstField = firstSet + 2 * sets
 local changes, names = {}, {}
-for i = 12, firstSet - 1 do
+for i = 13, firstSet - 1 do
   if changes[ARGV[i]] == nil then names[#names + 1] = ARGV[i] end
   changes[ARGV[i]] = false
 end
@@ -95,9 +97,10 @@ if ARGV[4] ~= '' and (ARGV[5] == '' or ARGV[5] == id) then
   end
   id = ARGV[4]
 end
+local version = redis.call('HINCRBY', key, 'v', 1)
 local after = redis.call('HMGET', key, 'e', 'x', 'pexp')
 redis.call('PEXPIREAT', key, tonumber(after[1]) + tonumber(ARGV[11]))
-return {'ok', size, id, movedFrom, forgotten, after[2], after[3] or ''}`;
+return {'ok', size, id, movedFrom, forgotten, after[2], after[3] or '', version}`;
 
 /**
  * KEYS: session. ARGV: 'any'; or 'registration' and the login's registration the session must still

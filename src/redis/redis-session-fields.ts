@@ -22,6 +22,8 @@ export const FIELD = {
   ip: 'ip',
   userAgent: 'ua',
   dataSize: 'z',
+  /** The count of patches applied; a session without it (created before versions existed, or not patched yet) is at 0. */
+  version: 'v',
 } as const;
 
 /** Session data as hash fields: JSON-encoded key, JSON-encoded value, flattened; and their weight (see `bytes()` in the scripts). */
@@ -94,6 +96,7 @@ export function toStoredSession(handle: string, hash: Record<string, string>): S
     absoluteExpiresAt: Number(hash[FIELD.absoluteExpiresAt]),
     idIssuedAt: Number(hash[FIELD.idIssuedAt]),
     lifetime: optionalNumber(hash[FIELD.lifetime]),
+    version: Number(hash[FIELD.version] ?? 0),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionSummary } from '../store/stored-session.interface';
+import type { RedisChangeChannel } from './redis-change-channel';
 import type { RedisSessionKeys } from './redis-keys';
 import { RedisScript } from './redis-script';
 import { toSummary } from './redis-session-fields';
@@ -20,10 +21,11 @@ export interface IdMove {
 }
 
 /**
- * Deletes sessions, and keeps the ID pointers and users' indexes in step with the session hashes,
- * which are the truth: the session is deleted (or moved) first, in one script, and is then gone
- * (or under its new ID only) for every reader; the pointers and the index entry it leaves are
- * tidied after, and any left by a failure expire or are pruned on their own.
+ * Deletes sessions, announcing each on the change channel, and keeps the ID pointers and users'
+ * indexes in step with the session hashes, which are the truth: the session is deleted (or moved)
+ * first, in one script, and is then gone (or under its new ID only) for every reader; the pointers
+ * and the index entry it leaves are tidied after, and any left by a failure expire or are pruned on
+ * their own.
  */
 export class RedisSessionRemover {
   private readonly destroyScript = new RedisScript(DESTROY_SESSION, 1);
@@ -32,9 +34,10 @@ export class RedisSessionRemover {
     private readonly client: Redis | Cluster,
     private readonly keys: RedisSessionKeys,
     private readonly writer: RedisWriter,
+    private readonly changes: RedisChangeChannel,
   ) {}
 
-  /** Deletes the session if the condition holds; returns its summary, or null when nothing was deleted. */
+  /** Deletes the session if the condition holds, and announces it gone; returns its summary, or null when nothing was deleted. */
   async destroy(handle: string, condition: DestroyCondition): Promise<SessionSummary | null> {
     const args =
       condition.mode === 'any'
@@ -54,6 +57,7 @@ export class RedisSessionRemover {
     if (userId !== null) {
       tidying.push(this.client.zrem(this.keys.user(userId), JSON.stringify([tenant, handle, registration])));
     }
+    tidying.push(this.changes.announce(handle, null));
     await Promise.all(tidying);
     return toSummary(handle, { t: tenant, u: userId, c, a, e, ip, ua });
   }

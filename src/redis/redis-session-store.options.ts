@@ -45,4 +45,12 @@ export const REDIS_STORE_DEFAULTS = {
   pendingWithoutDeadline: 30_000,
   /** Rounds of pruning dead index entries before a login under the limit is refused. */
   admitRounds: 3,
+  /** The change channel's connection: a PING a second, a second to answer it, then a new connection. */
+  changeChannel: {
+    heartbeatInterval: 1000,
+    heartbeatTimeout: 1000,
+    subscribeTimeout: 3000,
+    firstRetryDelay: 100,
+    maxRetryDelay: 2000,
+  },
 } as const;

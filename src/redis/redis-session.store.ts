@@ -1,16 +1,22 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import { SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
+import { SessionChangedError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
+import type {
+  SessionChangeListener,
+  SessionChanges,
+  SessionChangeSubscription,
+} from '../store/session-changes.interface';
 import type { SessionStore, SessionWriteOptions } from '../store/session-store.interface';
 import type { SessionUserIndex, UserSessionsFilter } from '../store/session-user-index.interface';
 import type { SessionPatch, SessionSummary, StoredSession } from '../store/stored-session.interface';
+import { RedisChangeChannel } from './redis-change-channel';
 import { connectRedis } from './redis-connection';
 import { RedisSessionKeys } from './redis-keys';
 import { RedisScript, type ScriptReply } from './redis-script';
 import { createArgs, patchArgs } from './redis-script-args';
-import { FIELD, toStoredSession } from './redis-session-fields';
 import { REDIS_STORE_DEFAULTS, type RedisSessionStoreOptions } from './redis-session-store.options';
-import { CREATE_SESSION, GET_SESSION, PATCH_SESSION } from './redis-scripts';
+import { CREATE_SESSION, PATCH_SESSION } from './redis-scripts';
+import { RedisSessionReader } from './redis-session-reader';
 import { RedisSessionRemover } from './redis-session-remover';
 import { RedisUserIndex, type IndexEntry } from './redis-user-index';
 import { RedisWriter } from './redis-writer';
@@ -20,24 +26,25 @@ import { RedisWriter } from './redis-writer';
  * (a field per session key, so concurrent requests changing different keys both survive) that
  * Redis deletes when the session expires: no cleanup job runs. Every write is one Lua script on
  * that hash, which checks the size limit and the write's deadline where it applies the change.
- * It keeps the per-user index (`SessionUserIndex`); see `docs/stores.md` for the key layout and
- * what is atomic on a cluster.
+ * It keeps the per-user index (`SessionUserIndex`) and announces changes on a pub/sub channel
+ * (`SessionChanges`, for the session cache); see `docs/stores.md` for the key layout and what is
+ * atomic on a cluster.
  *
  * ```ts
  * SessionModule.forRoot({ secret, store: new RedisSessionStore({ url: process.env.REDIS_URL }) })
  * ```
  */
-export class RedisSessionStore implements SessionStore, SessionUserIndex, OnApplicationShutdown {
+export class RedisSessionStore implements SessionStore, SessionUserIndex, SessionChanges, OnApplicationShutdown {
   private readonly client: Redis | Cluster;
   private readonly owned: boolean;
   private readonly keys: RedisSessionKeys;
   private readonly index: RedisUserIndex;
   private readonly writer: RedisWriter;
   private readonly remover: RedisSessionRemover;
-  private readonly lookupPrefix: string;
+  private readonly changes: RedisChangeChannel;
+  private readonly reader: RedisSessionReader;
   private readonly createScript = new RedisScript(CREATE_SESSION, 1);
   private readonly patchScript = new RedisScript(PATCH_SESSION, 1);
-  private readonly getScript = new RedisScript(GET_SESSION, 1);
 
   constructor(options: RedisSessionStoreOptions) {
     ({ client: this.client, owned: this.owned } = connectRedis(options));
@@ -51,14 +58,17 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
       options.replicaTimeout ?? REDIS_STORE_DEFAULTS.replicaTimeout,
     );
     this.index = new RedisUserIndex(this.client, this.keys, this.writer);
-    this.remover = new RedisSessionRemover(this.client, this.keys, this.writer);
-    // The lookup script names the session's key itself, so ioredis's keyPrefix (put before declared keys only) goes first.
-    this.lookupPrefix = `${(this.client as Redis).options.keyPrefix ?? ''}${this.keys.prefix}`;
+    this.changes = new RedisChangeChannel(
+      this.client,
+      `${this.keys.prefix}changes`,
+      REDIS_STORE_DEFAULTS.changeChannel,
+    );
+    this.remover = new RedisSessionRemover(this.client, this.keys, this.writer, this.changes);
+    this.reader = new RedisSessionReader(this.client, this.keys);
   }
 
-  async get(idHash: string): Promise<StoredSession | null> {
-    const found = this.client.isCluster ? await this.lookUpInTwoSteps(idHash) : await this.lookUp(idHash);
-    return found && findsSession(found.hash, idHash, Date.now()) ? toStoredSession(found.handle, found.hash) : null;
+  get(idHash: string): Promise<StoredSession | null> {
+    return this.reader.get(idHash);
   }
 
   async create(idHash: string, session: StoredSession, options: SessionWriteOptions): Promise<void> {
@@ -84,10 +94,14 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
     if (!(await this.settle(reply, options, patch.userId ?? null, entry))) {
       return null;
     }
-    const [, , idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil] = (reply as string[]).map(String);
-    if (movedFrom !== '') {
-      await this.remover.moved(handle, { idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil });
-    }
+    const [, , idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil, version] = (reply as string[]).map(
+      String,
+    );
+    await Promise.all([
+      movedFrom !== '' &&
+        this.remover.moved(handle, { idHash, movedFrom, forgotten, absoluteExpiresAt, previousUntil }),
+      this.changes.announce(handle, Number(version)),
+    ]);
     return idHash;
   }
 
@@ -127,8 +141,13 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
     return deleted.filter((summary): summary is SessionSummary => summary !== null);
   }
 
-  /** Closes the connection the store opened (not a client the app gave it). */
+  subscribeToChanges(listener: SessionChangeListener): SessionChangeSubscription {
+    return this.changes.subscribe(listener);
+  }
+
+  /** Ends the change subscriptions, and closes the connection the store opened (not a client the app gave it). */
   async close(): Promise<void> {
+    await this.changes.close();
     if (this.owned && this.client.status !== 'end') {
       await this.client.quit().catch(() => this.client.disconnect());
     }
@@ -138,27 +157,7 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
     await this.close();
   }
 
-  /** The pointer and the hash it names in one script (a standalone server). */
-  private async lookUp(idHash: string): Promise<{ handle: string; hash: Record<string, string> } | null> {
-    const reply = await this.getScript.run(this.client, [this.keys.pointer(idHash)], [this.lookupPrefix]);
-    if (!Array.isArray(reply)) {
-      return null;
-    }
-    const [handle, ...fields] = reply.map(String);
-    const hash: Record<string, string> = {};
-    for (let i = 0; i < fields.length; i += 2) {
-      hash[fields[i]] = fields[i + 1];
-    }
-    return { handle, hash };
-  }
-
-  /** The pointer, then the hash: on a cluster they lie in different slots. */
-  private async lookUpInTwoSteps(idHash: string): Promise<{ handle: string; hash: Record<string, string> } | null> {
-    const handle = await this.client.get(this.keys.pointer(idHash));
-    return handle === null ? null : { handle, hash: await this.client.hgetall(this.keys.session(handle)) };
-  }
-
-  /** Whether the script applied the write; throws for a write refused as late or too large. Undoes the index entry of a write not applied. */
+  /** Whether the script applied the write; throws for a write refused as late, too large or changed. Undoes the index entry of a write not applied. */
   private async settle(
     reply: ScriptReply,
     options: SessionWriteOptions,
@@ -177,15 +176,11 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, OnAppl
     if (verdict === 'large') {
       throw new SessionTooLargeError(Number(size), options.maxBytes as number);
     }
+    if (verdict === 'changed') {
+      throw new SessionChangedError();
+    }
     return verdict === 'ok';
   }
-}
-
-/** Whether the hash is the session that `idHash` names: its current ID, or the one a renewal replaced, for a while. */
-function findsSession(hash: Record<string, string>, idHash: string, now: number): boolean {
-  return (
-    hash[FIELD.idHash] === idHash || (hash[FIELD.previousIdHash] === idHash && Number(hash[FIELD.previousUntil]) > now)
-  );
 }
 
 function byLastActivity(a: SessionSummary, b: SessionSummary): number {

@@ -4,6 +4,7 @@ import { SessionEventPublisher } from '../events/session-event-publisher';
 import { BoundedStore } from '../store/bounded-store';
 import { SessionStoreHealth } from '../store/session-store-health';
 import { resolveSessionOptions } from '../module/session-options';
+import { SessionCache } from '../cache/session-cache';
 import { SessionService } from './session.service';
 import { SessionSigner } from '../core/session-signer';
 import { MemorySessionStore } from '../store/memory-session.store';
@@ -27,9 +28,11 @@ export interface SessionSpec {
 export class Fixture {
   readonly store = new MemorySessionStore();
   readonly events = new SessionEventPublisher({} as ModuleRef);
+  private readonly options = resolveSessionOptions({ secret: SECRET, storeTimeout: 50 });
   readonly service = new SessionService(
-    new BoundedStore(resolveSessionOptions({ secret: SECRET, storeTimeout: 50 }), this.store, new SessionStoreHealth()),
+    new BoundedStore(this.options, this.store, new SessionStoreHealth()),
     this.events,
+    new SessionCache(this.options, this.store),
   );
   readonly emitted: SessionEvent[] = [];
   /** Session IDs and their stored hashes: what a listing must never show. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SessionCache } from '../cache/session-cache';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { BoundedStore } from '../store/bounded-store';
 import type { SessionSummary } from '../store/stored-session.interface';
@@ -31,6 +32,7 @@ export class SessionService {
   constructor(
     private readonly store: BoundedStore,
     private readonly events: SessionEventPublisher,
+    private readonly cache: SessionCache,
   ) {}
 
   /** The user's live sessions in the tenant (default `''`), most recently active first. */
@@ -50,7 +52,9 @@ export class SessionService {
     const now = Date.now();
     const tenant = scope.tenant ?? '';
     const revoked = await this.store.callIndex((index, call) => index.destroyByHandle(userId, tenant, handle, call));
-    return this.events.publishRevoked(revoked ? [revoked] : [], now, 'revoked') === 1;
+    const sessions = revoked ? [revoked] : [];
+    this.cache.forgetAll(sessions);
+    return this.events.publishRevoked(sessions, now, 'revoked') === 1;
   }
 
   /**
@@ -62,6 +66,7 @@ export class SessionService {
     const now = Date.now();
     const filter = { userId, tenant: scope.tenant ?? null, exceptHandle: scope.except, now };
     const revoked = await this.store.callIndex((index, call) => index.destroyByUser(filter, call));
+    this.cache.forgetAll(revoked);
     return this.events.publishRevoked(revoked, now, 'revoked');
   }
 }

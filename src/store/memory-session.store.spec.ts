@@ -2,6 +2,12 @@ import type { StoredSession } from './stored-session.interface';
 import { MemorySessionStore } from './memory-session.store';
 import { NOW, record, patchOf } from './memory-session.store.fixture';
 
+/** What `get` returns of a session created from `record(...)` and patched `version` times. */
+const kept = (overrides: Partial<StoredSession> = {}, ttl?: number, version = 0): StoredSession => ({
+  ...record(overrides, ttl),
+  version,
+});
+
 describe('MemorySessionStore', () => {
   let store: MemorySessionStore;
 
@@ -12,7 +18,7 @@ describe('MemorySessionStore', () => {
   describe('get and create', () => {
     it('returns what was created', async () => {
       await store.create('h1', record());
-      expect(await store.get('h1')).toEqual(record());
+      expect(await store.get('h1')).toEqual(kept());
       expect(store.size).toBe(1);
     });
 
@@ -23,7 +29,7 @@ describe('MemorySessionStore', () => {
     it('returns a session whose expiry has passed as it is: the caller checks expiresAt', async () => {
       const expired = record({ expiresAt: Date.now() - 1 });
       await store.create('h1', expired);
-      expect(await store.get('h1')).toEqual(expired);
+      expect(await store.get('h1')).toEqual({ ...expired, version: 0 });
     });
 
     it('stores a copy: changing the object given to create changes nothing', async () => {
@@ -32,7 +38,7 @@ describe('MemorySessionStore', () => {
       given.data.count = 99;
       (given.data.nested as { list: number[] }).list.push(3);
       given.expiresAt = 0;
-      expect(await store.get('h1')).toEqual(record());
+      expect(await store.get('h1')).toEqual(kept());
     });
 
     it('returns copies: changing a returned session changes nothing', async () => {
@@ -41,7 +47,7 @@ describe('MemorySessionStore', () => {
       first.data.count = 99;
       (first.data.nested as { list: number[] }).list.push(3);
       first.userId = 'mallory';
-      expect(await store.get('h1')).toEqual(record());
+      expect(await store.get('h1')).toEqual(kept());
     });
 
     it('replaces a session created again under the same hash', async () => {
@@ -73,7 +79,7 @@ describe('MemorySessionStore', () => {
       await store.create('h1', record());
       const fields = { lastActiveAt: NOW + 10, expiresAt: NOW + 5000, absoluteExpiresAt: NOW + 9000, lifetime: 4000 };
       await store.patch(HANDLE, patchOf({ ...fields, userId: 'u1' }), at(NOW));
-      expect(await store.get('h1')).toEqual(record({ ...fields, userId: 'u1' }));
+      expect(await store.get('h1')).toEqual(kept({ ...fields, userId: 'u1' }, undefined, 1));
     });
 
     it('can set lifetime and userId back to null', async () => {
@@ -102,7 +108,7 @@ describe('MemorySessionStore', () => {
       await store.create('h1', record({}, 1000));
       const patch = patchOf({ set: { a: 1 }, expiresAt: NOW + 100_000 });
       expect(await store.patch(HANDLE, patch, at(NOW + 1000))).toBeNull();
-      expect(await store.get('h1')).toEqual(record({}, 1000));
+      expect(await store.get('h1')).toEqual(kept({}, 1000));
     });
 
     it('copies the values of set: changing them afterwards changes nothing', async () => {

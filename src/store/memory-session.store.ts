@@ -1,7 +1,10 @@
 import type { SessionPatch, SessionSummary, StoredSession } from './stored-session.interface';
 import type { SessionStore, SessionWriteOptions } from './session-store.interface';
 import type { UserSessionLimit, UserSessionsFilter } from './session-user-index.interface';
-import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
+import type { SessionChangeListener, SessionChanges, SessionChangeSubscription } from './session-changes.interface';
+import { SessionChangedError, SessionLimitExceededError } from '../core/session.errors';
+import { MemoryChangeChannel } from './memory-change-channel';
+import { assertFits, assertInTime, recordChanges, toSummary } from './memory-session-rules';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -11,15 +14,17 @@ export interface MemorySessionStoreOptions {
 
 /**
  * A {@link SessionStore} in the process's memory, for development and tests: bounded, expiring,
- * lost on restart and not shared between instances. Not for production.
+ * lost on restart and not shared between instances. Not for production. Its change channel
+ * (`SessionChanges`) reaches the apps of this process that share the store object.
  */
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements SessionStore, SessionChanges {
   private readonly sessions = new Map<string, StoredSession>();
   /** The ID hash of each session by handle, its stable identity. */
   private readonly hashes = new Map<string, string>();
   /** Hashes a renewal replaced, with the session's handle and until when they still find it. */
   private readonly previous = new Map<string, { handle: string; until: number }>();
   private readonly maxSessions: number;
+  private readonly changes = new MemoryChangeChannel();
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.maxSessions = options.maxSessions ?? 10_000;
@@ -52,7 +57,7 @@ export class MemorySessionStore implements SessionStore {
     assertInTime(options);
     assertFits(session.data, options);
     this.assertUnderLimit(options.limit, session.handle);
-    this.put(idHash, structuredClone(session));
+    this.put(idHash, { ...structuredClone(session), version: 0 });
   }
 
   async patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null> {
@@ -62,18 +67,17 @@ export class MemorySessionStore implements SessionStore {
       return null;
     }
     const [idHash, stored] = found;
+    const version = stored.version ?? 0;
+    if (patch.ifVersion !== undefined && patch.ifVersion !== version) {
+      throw new SessionChangedError();
+    }
     const data = { ...stored.data };
     patch.unset.forEach((key) => delete data[key]);
     Object.assign(data, structuredClone(patch.set));
     assertFits(data, options);
     this.assertUnderLimit(options.limit, handle);
-    const { set: _set, unset: _unset, newIdHash, ifIdHash, idIssuedAt, keepPreviousFor, ...fields } = patch;
-    const session = { ...stored, data };
-    for (const [field, value] of Object.entries(fields)) {
-      if (value !== undefined) {
-        (session as unknown as Record<string, unknown>)[field] = value;
-      }
-    }
+    const { newIdHash, ifIdHash, idIssuedAt, keepPreviousFor } = patch;
+    const session = { ...stored, ...recordChanges(patch), data, version: version + 1 };
     const movesId = newIdHash !== undefined && (ifIdHash === undefined || ifIdHash === idHash);
     if (movesId) {
       session.idIssuedAt = idIssuedAt ?? options.now;
@@ -84,6 +88,7 @@ export class MemorySessionStore implements SessionStore {
     }
     this.remove(idHash);
     this.put(movesId ? newIdHash : idHash, session);
+    this.changes.announce(handle, session.version);
     return movesId ? newIdHash : idHash;
   }
 
@@ -103,7 +108,7 @@ export class MemorySessionStore implements SessionStore {
   async destroy(handle: string): Promise<void> {
     const found = this.byHandle(handle);
     if (found) {
-      this.remove(found[0]);
+      this.removeAnnounced(found[0]);
     }
   }
 
@@ -132,7 +137,7 @@ export class MemorySessionStore implements SessionStore {
     if (!found) {
       return null;
     }
-    this.remove(found[0]);
+    this.removeAnnounced(found[0]);
     return toSummary(found[1]);
   }
 
@@ -141,8 +146,12 @@ export class MemorySessionStore implements SessionStore {
     const others = this.ofUser(filter.userId, filter.tenant).filter(([, s]) => s.handle !== filter.exceptHandle);
     const live = others.filter(([, session]) => session.expiresAt > now);
     const doomed = [...live.slice(filter.keepNewest ?? 0), ...others.filter(([, session]) => session.expiresAt <= now)];
-    doomed.forEach(([idHash]) => this.remove(idHash));
+    doomed.forEach(([idHash]) => this.removeAnnounced(idHash));
     return doomed.map(([, session]) => toSummary(session));
+  }
+
+  subscribeToChanges(listener: SessionChangeListener): SessionChangeSubscription {
+    return this.changes.subscribe(listener);
   }
 
   private byHandle(handle: string): [string, StoredSession] | undefined {
@@ -163,7 +172,7 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.set(idHash, session);
     this.hashes.set(session.handle, idHash);
     if (this.sessions.size > this.maxSessions) {
-      this.remove(this.sessions.keys().next().value as string);
+      this.removeAnnounced(this.sessions.keys().next().value as string);
     }
   }
 
@@ -175,31 +184,20 @@ export class MemorySessionStore implements SessionStore {
     }
   }
 
+  /** Deletes the session for good (not to put it back under another hash) and announces it gone. */
+  private removeAnnounced(idHash: string): void {
+    const session = this.sessions.get(idHash);
+    this.remove(idHash);
+    if (session) {
+      this.changes.announce(session.handle, null);
+    }
+  }
+
   private remove(idHash: string): void {
     const session = this.sessions.get(idHash);
     if (session && this.hashes.get(session.handle) === idHash) {
       this.hashes.delete(session.handle);
     }
     this.sessions.delete(idHash);
-  }
-}
-
-function toSummary(session: StoredSession): SessionSummary {
-  const { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent } = session;
-  return { handle, tenant, userId, createdAt, lastActiveAt, expiresAt, ip, userAgent };
-}
-
-function assertInTime({ deadline }: SessionWriteOptions): void {
-  if (deadline !== undefined && Date.now() > deadline) {
-    throw new SessionStoreUnavailableError(
-      'The session write came after the app stopped waiting for it; it was not applied',
-    );
-  }
-}
-
-function assertFits(data: object, { maxBytes }: SessionWriteOptions): void {
-  const size = maxBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(data), 'utf8');
-  if (maxBytes !== undefined && size > maxBytes) {
-    throw new SessionTooLargeError(size, maxBytes);
   }
 }

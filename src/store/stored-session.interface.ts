@@ -26,6 +26,11 @@ export interface StoredSession extends SessionSummary {
   lifetime: number | null;
   /** When the current ID was issued (creation, login, regeneration, renewal). */
   idIssuedAt: number;
+  /**
+   * How many writes the session has had: 0 when created, one more with every patch. Kept by stores
+   * with a change channel (`SessionChanges`), which the session cache needs; others leave it out.
+   */
+  version?: number;
 }
 
 /**
@@ -36,6 +41,12 @@ export interface StoredSession extends SessionSummary {
 export interface SessionPatch {
   set: SessionData;
   unset: string[];
+  /**
+   * Applies the patch only while the session's {@link StoredSession.version} is this one: the
+   * store otherwise changes nothing and rejects with `SessionChangedError` (a write based on a
+   * cached copy that another write overtook). Only sent to stores with a change channel.
+   */
+  ifVersion?: number;
   /** Moves the session to a new ID hash (regeneration); the old hash stops working at once. */
   newIdHash?: string;
   /**

@@ -1,4 +1,5 @@
 import type { SessionStore } from '../store/session-store.interface';
+import { describeChangesContract } from './changes-contract';
 import { useContractContext } from './contract-context';
 import { describeCoreContract } from './core-contract';
 import { describeExpiryContract } from './expiry-contract';
@@ -12,6 +13,13 @@ export interface SessionStoreFeatures {
   userIndex?: boolean;
   /** `SessionExpiry`. Default true; false for a store whose back end expires sessions itself. */
   expiry?: boolean;
+  /**
+   * For a store with a change channel (`SessionChanges`, tested whenever the store has one):
+   * another instance on the same back end as `store` (the same database, server and prefix), as
+   * another app instance would have, so the suite shows that a change made through one reaches a
+   * listener on the other. Default: `store` itself. What it opens, the caller closes.
+   */
+  sameBackEnd?: (store: SessionStore) => SessionStore | Promise<SessionStore>;
 }
 
 /**
@@ -29,7 +37,7 @@ export function describeSessionStore(
   features: SessionStoreFeatures = {},
 ): void {
   describe(`${name} (SessionStore contract)`, () => {
-    const context = useContractContext(createEmptyStore);
+    const context = useContractContext(createEmptyStore, features.sameBackEnd);
     describeCoreContract(context);
     describeWriteBoundsContract(context);
     if (features.userIndex ?? true) {
@@ -39,5 +47,6 @@ export function describeSessionStore(
     if (features.expiry ?? true) {
       describeExpiryContract(context);
     }
+    describeChangesContract(context, { userIndex: features.userIndex ?? true });
   });
 }

@@ -11,7 +11,12 @@ const SUMMARY_COLUMNS = `handle, tenant, user_id, ip, user_agent, ${ms('created_
   ${ms('last_active_at')} AS last_active_at, ${ms('expires_at')} AS expires_at`;
 
 const SESSION_COLUMNS = `${SUMMARY_COLUMNS}, data, ${ms('absolute_expires_at')} AS absolute_expires_at,
-  ${ms('id_issued_at')} AS id_issued_at, lifetime_ms::float8 AS lifetime_ms`;
+  ${ms('id_issued_at')} AS id_issued_at, lifetime_ms::float8 AS lifetime_ms, version`;
+
+/** The channel a store with subscribers announces changes on: `<handle> <version>`, or `<handle>` when it is gone. */
+export const CHANGES_CHANNEL = 'nest_sessions_changes';
+const announce = (handle: string, version?: string) =>
+  `pg_notify('${CHANGES_CHANNEL}', ${version === undefined ? handle : `${handle} || ' ' || ${version}`})`;
 
 // The current ID first; only when no session has it, the ID a renewal replaced moments ago.
 export const SELECT_SESSION = `
@@ -41,15 +46,18 @@ export const INSERT_SESSION = `
 // then). The row is locked first, so the size is measured on the latest version, with what
 // concurrent writes left; keys are removed then merged in the database, so concurrent patches to
 // different keys both survive. A null parameter leaves its column as it is, except where a
-// "$N::boolean" flag says the nullable column is being set. With $17 the new ID is conditional:
+// "$N::boolean" flag says the nullable column is being set. With $20 the patch applies only to that
+// version of the session (a write based on a cached copy). With $17 the new ID is conditional:
 // a renewal yields to any other change of ID. With $19 (a renewal) the old ID keeps finding the
 // session that many milliseconds; any other new ID forgets it at once.
 const movesId = `($5::text IS NOT NULL AND ($17::text IS NULL OR s.id_hash = $17))`;
-export const PATCH_SESSION = `
+// Announcing the change (`announced`) makes every committing writer queue behind one lock: only
+// stores whose module caches sessions do it.
+export const patchSession = (announced: boolean) => `
   WITH target AS (
-    SELECT expires_at > ${ts('$2')} AS live, ${sizeOf('(data - $3::text[]) || $4::jsonb')} AS size
+    SELECT expires_at > ${ts('$2')} AS live, ${sizeOf('(data - $3::text[]) || $4::jsonb')} AS size, version
     FROM sessions WHERE handle = $1 FOR UPDATE),
-  verdict AS (SELECT live, size, ${inTime('$16')} AS in_time FROM target),
+  verdict AS (SELECT live, size, ${inTime('$16')} AS in_time, ($20::int IS NULL OR version = $20) AS current FROM target),
   updated AS (
     UPDATE sessions s SET
       data = (s.data - $3::text[]) || $4::jsonb,
@@ -65,29 +73,42 @@ export const PATCH_SESSION = `
       lifetime_ms = CASE WHEN $9::boolean THEN $10::bigint ELSE s.lifetime_ms END,
       user_id = CASE WHEN $11::boolean THEN $12::text ELSE s.user_id END,
       ip = COALESCE($13, s.ip),
-      user_agent = COALESCE($14, s.user_agent)
+      user_agent = COALESCE($14, s.user_agent),
+      version = s.version + 1
     FROM verdict v
-    WHERE s.handle = $1 AND v.live AND v.in_time AND ($18::int IS NULL OR v.size <= $18)
-    RETURNING s.id_hash)
-  SELECT v.live, v.in_time, v.size, u.id_hash FROM verdict v LEFT JOIN updated u ON true`;
+    WHERE s.handle = $1 AND v.live AND v.in_time AND v.current AND ($18::int IS NULL OR v.size <= $18)
+    RETURNING s.id_hash, s.version)
+  SELECT v.live, v.in_time, v.size, v.current, u.id_hash${announced ? `, ${announce('$1', 'u.version')}` : ''}
+  FROM verdict v LEFT JOIN updated u ON true`;
 
-export const DESTROY_SESSION = `DELETE FROM sessions WHERE handle = $1`;
+export const destroySession = (announced: boolean) =>
+  announced
+    ? `WITH gone AS (DELETE FROM sessions WHERE handle = $1 RETURNING handle) SELECT ${announce('handle')} FROM gone`
+    : `DELETE FROM sessions WHERE handle = $1`;
+
+/** Deletes with `RETURNING` the sessions' summaries, announcing each when `announced`. */
+const deleteReturningSummaries = (announced: boolean, deletion: string) =>
+  announced
+    ? `WITH gone AS (${deletion} RETURNING ${SUMMARY_COLUMNS}) SELECT *, ${announce('handle')} FROM gone`
+    : `${deletion} RETURNING ${SUMMARY_COLUMNS}`;
 
 export const LIST_BY_USER = `
   SELECT ${SUMMARY_COLUMNS} FROM sessions
   WHERE user_id = $1 AND tenant = $2 AND expires_at > ${ts('$3')}
   ORDER BY last_active_at DESC`;
 
-export const DESTROY_BY_HANDLE = `
-  DELETE FROM sessions WHERE user_id = $1 AND tenant = $2 AND handle = $3 RETURNING ${SUMMARY_COLUMNS}`;
+export const destroyByHandle = (announced: boolean) =>
+  deleteReturningSummaries(announced, `DELETE FROM sessions WHERE user_id = $1 AND tenant = $2 AND handle = $3`);
 
 // A null tenant ($2) selects the user's sessions in every tenant.
-export const DESTROY_BY_USER = `
-  DELETE FROM sessions WHERE id_hash IN (
-    SELECT id_hash FROM sessions
-    WHERE user_id = $1 AND ($2::text IS NULL OR tenant = $2) AND handle IS DISTINCT FROM $3
-    ORDER BY expires_at > ${ts('$5')} DESC, last_active_at DESC OFFSET $4)
-  RETURNING ${SUMMARY_COLUMNS}`;
+export const destroyByUser = (announced: boolean) =>
+  deleteReturningSummaries(
+    announced,
+    `DELETE FROM sessions WHERE id_hash IN (
+      SELECT id_hash FROM sessions
+      WHERE user_id = $1 AND ($2::text IS NULL OR tenant = $2) AND handle IS DISTINCT FROM $3
+      ORDER BY expires_at > ${ts('$5')} DESC, last_active_at DESC OFFSET $4)`,
+  );
 
 // Under the 'refuse' policy, a login holds this lock (per user and tenant) from counting the user's
 // other sessions until its write commits: the next login of that user counts after it.
@@ -110,10 +131,15 @@ export const EXPORT_SESSIONS = `
   WHERE handle > $1 AND expires_at > ${ts('$2')} AND ($3::float8 IS NULL OR last_active_at >= ${ts('$3')})
   ORDER BY handle LIMIT $4`;
 
-/** What a write statement answers: whether the session was live, the write in time, its data size, and its ID hash after the write (null: nothing written). */
+/**
+ * What a write statement answers: whether the session was live, the write in time, the session at
+ * the version the write expected (patches), its data size, and its ID hash after the write (null:
+ * nothing written).
+ */
 export interface WriteVerdictRow {
   live: boolean;
   in_time: boolean;
+  current?: boolean;
   size: number;
   id_hash: string | null;
 }
@@ -134,6 +160,7 @@ export interface SessionRow extends SummaryRow {
   absolute_expires_at: number;
   id_issued_at: number;
   lifetime_ms: number | null;
+  version: number;
 }
 
 export function toSummary(row: SummaryRow): SessionSummary {
@@ -156,5 +183,17 @@ export function toStoredSession(row: SessionRow): StoredSession {
     absoluteExpiresAt: row.absolute_expires_at,
     idIssuedAt: row.id_issued_at,
     lifetime: row.lifetime_ms,
+    version: row.version,
+  };
+}
+
+/** The statements that change a stored session, announcing each change or not (see {@link patchSession}). */
+export function changeStatements(announced: boolean) {
+  const suffix = announced ? '_announced' : '';
+  return {
+    patch: { name: `patch${suffix}`, text: patchSession(announced) },
+    destroy: { name: `destroy${suffix}`, text: destroySession(announced) },
+    destroyByHandle: { name: `destroy_by_handle${suffix}`, text: destroyByHandle(announced) },
+    destroyByUser: { name: `destroy_by_user${suffix}`, text: destroyByUser(announced) },
   };
 }

@@ -61,4 +61,8 @@ export class SessionEntity {
   /** When the current ID was issued: creation, login, regeneration or renewal. */
   @Column({ name: 'id_issued_at', type: 'timestamptz' })
   idIssuedAt!: Date;
+
+  /** How many writes the session has had (0 when created): the fence of writes based on a cached copy. */
+  @Column({ type: 'integer', default: 0 })
+  version!: number;
 }

@@ -4,18 +4,22 @@ import type { SessionPatch, SessionSummary, StoredSession } from '../store/store
 import type { SessionStore, SessionStoreCallOptions, SessionWriteOptions } from '../store/session-store.interface';
 import type { SessionUserIndex, UserSessionsFilter } from '../store/session-user-index.interface';
 import type { SessionExpiry } from '../store/session-expiry.interface';
-import { SessionLimitExceededError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session.errors';
+import {
+  SessionChangedError,
+  SessionLimitExceededError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+} from '../core/session.errors';
+import type { SessionChangeListener, SessionChanges, SessionChangeSubscription } from '../store/session-changes.interface';
+import { PgChangeChannel } from './pg-change-channel';
 import { PooledQueries, type PgResult, type StatementRunner } from './pooled-queries';
 import {
   CLEANUP_LOCK,
   COUNT_OTHER_SESSIONS,
   DELETE_EXPIRED,
-  DESTROY_BY_HANDLE,
-  DESTROY_BY_USER,
-  DESTROY_SESSION,
+  changeStatements,
   INSERT_SESSION,
   LIST_BY_USER,
-  PATCH_SESSION,
   SELECT_SESSION,
   type SessionRow,
   type SummaryRow,
@@ -33,11 +37,22 @@ import {
  * the per-user index and deletes expired sessions on request (`SessionUserIndex`, `SessionExpiry`).
  */
 @Injectable()
-export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, SessionExpiry {
+export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, SessionExpiry, SessionChanges {
   private readonly queries: PooledQueries;
+  /** Once something subscribed, every change is announced on the change channel. */
+  private statements = changeStatements(false);
 
-  constructor(@Inject(DataSource) dataSource: DataSource) {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
     this.queries = new PooledQueries(dataSource);
+  }
+
+  /**
+   * Announces every change from now on (`NOTIFY`, in the statement that makes it, so in its
+   * transaction) and delivers every instance's to `listener`, on a connection of its own (`LISTEN`).
+   */
+  subscribeToChanges(listener: SessionChangeListener): SessionChangeSubscription {
+    this.statements = changeStatements(true);
+    return PgChangeChannel.open(this.dataSource, listener);
   }
 
   async get(idHash: string, options: SessionStoreCallOptions = {}): Promise<StoredSession | null> {
@@ -67,7 +82,8 @@ export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, Sess
   }
 
   async patch(handle: string, patch: SessionPatch, options: SessionWriteOptions): Promise<string | null> {
-    const { rows } = await this.write(handle, options, 'patch', PATCH_SESSION, [
+    const { patch: statement } = this.statements;
+    const { rows } = await this.write(handle, options, statement.name, statement.text, [
       handle,
       options.now,
       patch.unset,
@@ -87,12 +103,14 @@ export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, Sess
       patch.ifIdHash ?? null,
       options.maxBytes ?? null,
       patch.keepPreviousFor ?? null,
+      patch.ifVersion ?? null,
     ]);
     return rows.length === 0 ? null : enforceVerdict(rows[0], options);
   }
 
   async destroy(handle: string, options: SessionStoreCallOptions = {}): Promise<void> {
-    await this.queries.query('destroy', DESTROY_SESSION, [handle], options);
+    const { name, text } = this.statements.destroy;
+    await this.queries.query(name, text, [handle], options);
   }
 
   async listByUser(
@@ -113,14 +131,16 @@ export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, Sess
     options: SessionStoreCallOptions = {},
   ): Promise<SessionSummary | null> {
     const values = [userId, tenant, handle];
-    const { rows } = await this.queries.query<SummaryRow>('destroy_by_handle', DESTROY_BY_HANDLE, values, options);
+    const { name, text } = this.statements.destroyByHandle;
+    const { rows } = await this.queries.query<SummaryRow>(name, text, values, options);
     return rows.length === 0 ? null : toSummary(rows[0]);
   }
 
   async destroyByUser(filter: UserSessionsFilter, options: SessionStoreCallOptions = {}): Promise<SessionSummary[]> {
     const { userId, tenant, exceptHandle, keepNewest, now } = filter;
     const values = [userId, tenant, exceptHandle ?? null, keepNewest ?? 0, now ?? Date.now()];
-    const { rows } = await this.queries.query<SummaryRow>('destroy_by_user', DESTROY_BY_USER, values, options);
+    const { name, text } = this.statements.destroyByUser;
+    const { rows } = await this.queries.query<SummaryRow>(name, text, values, options);
     return rows.map(toSummary);
   }
 
@@ -159,12 +179,15 @@ export class TypeOrmSessionStore implements SessionStore, SessionUserIndex, Sess
   }
 }
 
-/** The ID hash a write left, or the error for a write the database refused to apply (too late, too large). */
+/** The ID hash a write left, or the error for a write the database refused to apply (too late, changed meanwhile, too large). */
 function enforceVerdict(verdict: WriteVerdictRow, options: SessionWriteOptions): string | null {
   if (!verdict.in_time) {
     throw new SessionStoreUnavailableError(
       'The session write reached PostgreSQL after the app stopped waiting for it (a slow network, or a database clock ahead of this server), so it was not applied',
     );
+  }
+  if (verdict.live && verdict.current === false) {
+    throw new SessionChangedError();
   }
   if (verdict.live && verdict.id_hash === null && options.maxBytes !== undefined && verdict.size > options.maxBytes) {
     throw new SessionTooLargeError(verdict.size, options.maxBytes);

@@ -1,4 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
+import { subscriberName } from '../../src/redis/redis-subscriber-connector';
 import { deleteKeysUnder, keysUnder } from './redis-keyspace';
 import { hashSessionId, sessionIdOf } from './session-cookie';
 import type { SessionRow, StoredSessions } from './stored-sessions';
@@ -15,6 +16,19 @@ e = tonumber(e) - tonumber(ARGV[1])
 redis.call('HSET', KEYS[1], 'a', tonumber(a) - tonumber(ARGV[1]), 'e', e)
 -- The store keeps an expired session a minute (keepExpiredFor's default) before Redis deletes it.
 redis.call('PEXPIREAT', KEYS[1], e + 60000)
+return 1`;
+
+/**
+ * Sets the data key ARGV[1] (JSON-encoded) to ARGV[2] (JSON), keeping the data size (`z`) right,
+ * and counts a write (`v`), as the store's patch does; no announcement on the change channel.
+ */
+const SET_KEY = `
+if not redis.call('HGET', KEYS[1], 'id') then return 0 end
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+local z = tonumber(redis.call('HGET', KEYS[1], 'z') or '0')
+if old then z = z - #ARGV[1] - #old - 2 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'z', z + #ARGV[1] + #ARGV[2] + 2)
+redis.call('HINCRBY', KEYS[1], 'v', 1)
 return 1`;
 
 /**
@@ -52,7 +66,7 @@ export class RedisSessions implements StoredSessions {
   }
 
   async holdWrites(ms: number): Promise<() => Promise<void>> {
-    const primaries = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    const primaries = this.primaries();
     await Promise.all(primaries.map((node) => node.call('CLIENT', 'PAUSE', String(ms), 'WRITE')));
     return async () => {
       await Promise.all(primaries.map((node) => node.call('CLIENT', 'UNPAUSE')));
@@ -76,8 +90,31 @@ export class RedisSessions implements StoredSessions {
     }
   }
 
+  async setKeyQuietly(cookie: string, key: string, value: unknown): Promise<void> {
+    const row = await this.rowOf(cookie);
+    if (row) {
+      await this.client.eval(SET_KEY, 1, this.sessionKey(row.handle), JSON.stringify(key), JSON.stringify(value));
+    }
+  }
+
+  /** Kills the connections the store's instances listen on for this prefix's changes (named after its channel). */
+  async terminateListeners(): Promise<void> {
+    const name = subscriberName(`${this.prefix}changes`);
+    for (const node of this.primaries()) {
+      const clients = String(await node.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).split('\n');
+      const ids = clients.filter((line) => line.includes(` name=${name} `)).map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+      for (const id of ids) {
+        await node.call('CLIENT', 'KILL', 'ID', id as string).catch(() => undefined);
+      }
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.quit();
+  }
+
+  private primaries(): Redis[] {
+    return this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
   }
 
   private sessionKey(handle: string): string {

@@ -61,6 +61,40 @@ export class SessionsTable implements StoredSessions {
     return rows.map(toSessionRow);
   }
 
+  async setKeyQuietly(cookie: string, key: string, value: unknown): Promise<void> {
+    await this.client.query(
+      'UPDATE sessions SET data = data || jsonb_build_object($2::text, $3::jsonb), version = version + 1 WHERE id_hash = $1',
+      [hashSessionId(sessionIdOf(cookie)), key, JSON.stringify(value)],
+    );
+  }
+
+  /** Makes PostgreSQL refuse new connections to this database (open ones go on) until the returned function is called. */
+  async refuseNewConnections(): Promise<() => Promise<void>> {
+    const url = new URL(this.databaseUrl);
+    const database = url.pathname.slice(1);
+    // PostgreSQL refuses this from a connection to the database itself.
+    url.pathname = '/postgres';
+    const admin = new Client({ connectionString: url.toString() });
+    await admin.connect();
+    const allow = (allowed: boolean) => admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS ${allowed}`);
+    try {
+      await allow(false);
+    } catch (error) {
+      await admin.end();
+      throw error;
+    }
+    return async () => {
+      await allow(true).finally(() => admin.end());
+    };
+  }
+
+  async terminateListeners(): Promise<void> {
+    await this.client.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE application_name = 'nest-sessions-changes' AND datname = current_database()`,
+    );
+  }
+
   /** Deletes every session, so a test starts from an empty table. */
   async clear(): Promise<void> {
     await this.client.query('DELETE FROM sessions');

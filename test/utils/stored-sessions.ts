@@ -35,6 +35,13 @@ export interface StoredSessions {
   count(): Promise<number>;
   /** Everything stored, as text, one entry per row or key: to prove what is never stored. */
   rowsAsText(): Promise<string[]>;
+  /**
+   * Sets one key of a session's data behind the app's back, as another writer would (its version
+   * moves on) but with no announcement on the change channel: a change whose message was lost.
+   */
+  setKeyQuietly(cookie: string, key: string, value: unknown): Promise<void>;
+  /** Ends the connections the app's instances listen on for changes (the session cache's), as a network failure would. */
+  terminateListeners(): Promise<void>;
   /** Moves a session's activity `ms` into the past, as if its last request was that long ago. */
   backdateActivity(cookie: string, ms: number, tenant?: string): Promise<void>;
   /**

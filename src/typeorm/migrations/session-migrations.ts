@@ -1,4 +1,5 @@
 import { AddPreviousIdHash1733000000000 } from './add-previous-id-hash.migration';
+import { AddSessionVersion1734000000000 } from './add-session-version.migration';
 import { AddSessionHandlesAndTenants1732600000000 } from './add-session-handles-and-tenants.migration';
 import { CreateSessionsTable1732500000000 } from './create-sessions-table.migration';
 import { TuneSessionsTable1732700000000 } from './tune-sessions-table.migration';
@@ -9,4 +10,5 @@ export const SESSION_MIGRATIONS = [
   AddSessionHandlesAndTenants1732600000000,
   TuneSessionsTable1732700000000,
   AddPreviousIdHash1733000000000,
+  AddSessionVersion1734000000000,
 ];

@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
+import { SessionConfigurationError } from '../core/session.errors';
+import type { ResolvedSessionOptions } from '../module/session-options';
+import { hasChanges, type SessionChangeListener, type SessionChangeSubscription } from '../store/session-changes.interface';
+import { SessionStore } from '../store/session-store.interface';
+import type { StoredSession } from '../store/stored-session.interface';
+import { CachedSessions, type CachedCopy } from './cached-sessions';
+
+export type { CachedCopy } from './cached-sessions';
+
+/** What the cache has done since the app started. */
+export interface SessionCacheStats {
+  /** Reads answered from the cache. */
+  hits: number;
+  /** Reads that went to the store while the cache was on. */
+  misses: number;
+  /** Sessions held now. */
+  size: number;
+  /** Whether the store's change channel is up: while it is not, the cache is empty and bypassed. */
+  listening: boolean;
+  /** How many times the change channel went down (each time the cache was emptied). */
+  interruptions: number;
+}
+
+/**
+ * The in-process session cache (`cache` option): verified sessions by ID hash, each dropped when
+ * the store's change channel announces a newer version, when it reaches `ttl`, or when the channel
+ * goes down (then the cache stays empty and bypassed until it is back: it fails closed). A read
+ * takes a {@link ticket} before asking the store, so that its answer is not cached if a change was
+ * announced, or the channel went down, while it was on its way.
+ */
+@Injectable()
+export class SessionCache implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SessionModule');
+  private readonly sessions: CachedSessions | null;
+  private subscription?: SessionChangeSubscription;
+  private isListening = false;
+  /** Moves whenever the channel goes up or down: a read that started before cannot fill the cache. */
+  private epoch = 0;
+  private hits = 0;
+  private misses = 0;
+  private interruptions = 0;
+
+  constructor(
+    @Inject(SESSION_MODULE_OPTIONS) options: ResolvedSessionOptions,
+    @Inject(SessionStore) private readonly store: SessionStore,
+  ) {
+    const cache = options.cache;
+    // A change announced while a read was in flight must outlive the read: the store timeout bounds it.
+    this.sessions = cache && new CachedSessions(cache.ttl, cache.maxEntries, 2 * options.storeTimeout);
+  }
+
+  /** Whether the `cache` option is on. */
+  get enabled(): boolean {
+    return this.sessions !== null;
+  }
+
+  onModuleInit(): void {
+    if (this.sessions === null) {
+      return;
+    }
+    if (!hasChanges(this.store)) {
+      throw new SessionConfigurationError(
+        'SessionModule: `cache` needs a store with a change channel (SessionChanges), to hear of changes made ' +
+          'by other instances: TypeOrmSessionStore, RedisSessionStore or MemorySessionStore.',
+      );
+    }
+    this.subscription = this.store.subscribeToChanges(this);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.interrupted();
+    await this.subscription?.close();
+  }
+
+  /** The cached session with this ID hash, as a copy the request may change; undefined on a miss. */
+  lookup(idHash: string, now: number): CachedCopy | undefined {
+    if (this.sessions === null || !this.isListening) {
+      return undefined;
+    }
+    const found = this.sessions.get(idHash, now);
+    if (found) {
+      this.hits++;
+    } else {
+      this.misses++;
+    }
+    return found;
+  }
+
+  /** Taken before a store read: {@link fill} caches its answer only if the channel stayed up meanwhile. */
+  ticket(): number | null {
+    return this.sessions !== null && this.isListening ? this.epoch : null;
+  }
+
+  /**
+   * Caches what a store read answered, unless a newer version was announced since its
+   * {@link ticket}. Resolves to the copy the request uses (with its data as read, as JSON, while the
+   * cache is on: a write that finds the session changed compares against it).
+   */
+  fill(idHash: string, stored: StoredSession, ticket: number | null): CachedCopy | { session: StoredSession; data: null } {
+    if (this.sessions === null) {
+      return { session: stored, data: null };
+    }
+    const data = JSON.stringify(stored.data);
+    if (ticket !== null && ticket === this.epoch) {
+      this.sessions.put(idHash, stored, data);
+    }
+    return { session: stored, data };
+  }
+
+  /** After this instance wrote `record` (at its `version`), under `idHash`: the copy every next read can use. */
+  written(idHash: string, record: StoredSession): void {
+    if (this.sessions !== null && this.isListening) {
+      this.sessions.replace(idHash, record);
+    }
+  }
+
+  /** Drops this instance's copies of the session: it was ended, or written at a version this instance cannot know. */
+  forget(handle: string): void {
+    this.sessions?.changed(handle, null);
+  }
+
+  /** {@link forget} for each of these sessions (revoked ones). */
+  forgetAll(sessions: ReadonlyArray<{ handle: string }>): void {
+    sessions.forEach((session) => this.forget(session.handle));
+  }
+
+  stats(): SessionCacheStats {
+    const { hits, misses, interruptions, isListening: listening } = this;
+    return { hits, misses, size: this.sessions?.size ?? 0, listening, interruptions };
+  }
+
+  changed(handle: string, version: number | null): void {
+    this.sessions?.changed(handle, version);
+  }
+
+  listening(): void {
+    this.epoch++;
+    this.isListening = true;
+    this.logger.debug('Session cache: listening to the store for changes');
+  }
+
+  interrupted(): void {
+    if (this.isListening) {
+      this.interruptions++;
+      this.logger.warn('Session cache: lost the store change channel; bypassing the cache until it is back');
+    }
+    this.epoch++;
+    this.isListening = false;
+    this.sessions?.clear();
+  }
+}
