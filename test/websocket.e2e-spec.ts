@@ -66,8 +66,8 @@ class AccountController {
 }
 
 /**
- * Global interceptors do not reach gateways: the gateway names SessionInterceptor, which gives
- * `@Session()` each message's session (read from the handshake's cookie).
+ * A gateway that also names SessionInterceptor itself, as earlier versions needed: `@Session()`
+ * binds it to each handler too, and it acts once per message.
  */
 @WebSocketGateway()
 @UseInterceptors(SessionInterceptor)
@@ -100,6 +100,15 @@ class AccountGateway {
       await session.save();
     }
     return { ok: true };
+  }
+}
+
+/** `@Session()` alone gives a handler each message's session (read from the handshake's cookie). */
+@WebSocketGateway()
+class ProfileGateway {
+  @SubscribeMessage('profile')
+  profile(@Session() session: Session): { user: string | null } {
+    return { user: session.user?.id ?? null };
   }
 }
 
@@ -171,7 +180,7 @@ describe('Sessions in WebSocket gateways (Express + socket.io)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [SessionModule.forRoot({ secret: TEST_SECRET, store: new TypeOrmSessionStore(dataSource) })],
       controllers: [AccountController],
-      providers: [AccountGateway, StatusGateway],
+      providers: [AccountGateway, StatusGateway, ProfileGateway],
     }).compile();
     app = moduleRef.createNestApplication<INestApplication<App>>({ logger: false });
     await app.listen(0, '127.0.0.1');
@@ -194,6 +203,11 @@ describe('Sessions in WebSocket gateways (Express + socket.io)', () => {
       const socket = await connect(await loginAs('alice'));
 
       expect(await ask(socket, 'whoami')).toEqual({ answer: { id: 'alice', roles: ['member'] } });
+    });
+
+    it('gives @Session() the session in a gateway that does not name SessionInterceptor', async () => {
+      expect(await ask(await connect(await loginAs('erin')), 'profile')).toEqual({ answer: { user: 'erin' } });
+      expect(await ask(await connect(), 'profile')).toEqual({ answer: { user: null } });
     });
 
     it('denies a socket without a session cookie with the "Forbidden resource" exception', async () => {

@@ -118,6 +118,11 @@ export abstract class SessionState {
     return this.record.lifetime;
   }
 
+  /** The ID is not the one the store has (regenerate(), login, logout, renewal) and is yet to be saved. */
+  get idChanged(): boolean {
+    return this.currentId !== this.baseline.id;
+  }
+
   /** Keys written by this request and not yet saved, with their values. */
   get changed(): ReadonlyMap<string, unknown> {
     return this.keyChanges.changed;

@@ -1,6 +1,6 @@
 import { type CallHandler, ConflictException, type ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { lastValueFrom, of, throwError } from 'rxjs';
+import { from, lastValueFrom, mergeAll, of, throwError } from 'rxjs';
 import { SessionInterceptor } from './session.interceptor';
 import { Session } from './session.decorator';
 import type { Session as SessionValue } from '../core/session.interface';
@@ -72,6 +72,20 @@ describe('SessionInterceptor', () => {
 
     expect(load).not.toHaveBeenCalled();
     expect(commit).not.toHaveBeenCalled();
+  });
+
+  it('acts once when bound twice to one handler (on the gateway class and by @Session())', async () => {
+    const commit = jest.spyOn(manager.committer, 'commit');
+    const context = httpContext('add');
+    const inner: CallHandler = { handle: () => of(true) };
+    // As Nest chains interceptors: each one's result, awaited, then flattened.
+    const outer: CallHandler = {
+      handle: () => from(Promise.resolve(interceptor.intercept(context, inner))).pipe(mergeAll()),
+    };
+
+    await expect(lastValueFrom(await interceptor.intercept(context, outer))).resolves.toBe(true);
+
+    expect(commit).toHaveBeenCalledTimes(1);
   });
 
   describe('committing', () => {

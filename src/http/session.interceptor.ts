@@ -9,6 +9,9 @@ import { SessionLoader } from '../lifecycle/session-loader';
 import type { SessionHttpRequest } from './platform/http-platform';
 import { inMessageScope, transportOf } from './platform/execution-transport';
 
+/** The calls being intercepted: bound twice to one handler (the class and `@Session()`), it acts once. */
+const intercepted = new WeakSet<ExecutionContext>();
+
 /**
  * Bound by `@Session()` to the handlers that take the session (HTTP routes, GraphQL resolvers,
  * WebSocket gateways); bind it yourself with `@UseInterceptors(SessionInterceptor)` to a handler
@@ -33,9 +36,10 @@ export class SessionInterceptor implements NestInterceptor {
    */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
     const transport = transportOf(context);
-    if (!transport || !this.usesSession(context, transport.request)) {
+    if (!transport || intercepted.has(context) || !this.usesSession(context, transport.request)) {
       return next.handle();
     }
+    intercepted.add(context);
     return this.withSession(context, next, transport.request, transport.response);
   }
 

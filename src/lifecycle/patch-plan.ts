@@ -16,6 +16,17 @@ export interface PatchPolicy extends SessionTimeouts {
 }
 
 /**
+ * Whether a stored session has nothing to write: unchanged, with its stored ID, and not due for a
+ * rolling extension. The common read decides it without hashing the ID or building a patch.
+ */
+export function writesNothing(session: RequestSession, now: number, policy: PatchPolicy): boolean {
+  if (session.hasChanges || session.touched || session.idChanged) {
+    return false;
+  }
+  return !policy.rolling || !isExtensionDue(session.record, nextExpiryOf(session.record, now, policy), policy);
+}
+
+/**
  * The patch that brings the store up to date with `session` (whose ID hashes to `idHash`), or
  * null when nothing is due: a session only read, whose expiry need not move yet, is not written.
  * Records what it decides on `session.record` (the new absolute expiry, the login's client).

@@ -114,8 +114,21 @@ export class SessionLoader {
     return (!bind.ip || stored.ip === client.ip) && (!bind.userAgent || stored.userAgent === client.userAgent);
   }
 
+  /** Who sent the request, worked out on first use: a read of a session without `bind` never needs it. */
   private clientOf(request: SessionHttpRequest): ClientInfo {
-    const userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
-    return { ip: clientAddress(request, this.options.trustProxy), userAgent };
+    const { trustProxy } = this.options;
+    let ip: string | null | undefined;
+    let userAgent: string | null | undefined;
+    // Own enumerable getters, so spreading the object (events, a login's record) reads them.
+    return {
+      get ip() {
+        return ip === undefined ? (ip = clientAddress(request, trustProxy)) : ip;
+      },
+      get userAgent() {
+        return userAgent === undefined
+          ? (userAgent = getUserAgent(request)?.slice(0, MAX_USER_AGENT_LENGTH) ?? null)
+          : userAgent;
+      },
+    };
   }
 }

@@ -11,7 +11,7 @@ import { BoundedStore } from '../store/bounded-store';
 import type { SessionWriteOptions } from '../store/session-store.interface';
 import type { SessionPatch } from '../store/stored-session.interface';
 import type { UserSessionLimit } from '../store/session-user-index.interface';
-import { planPatch, type PatchPlan } from './patch-plan';
+import { planPatch, writesNothing, type PatchPlan } from './patch-plan';
 import { rebaseSession, undoesNewerChange } from './session-rebase';
 
 /** Tries of a write whose session other writes keep changing (with the cache on) before it fails with 409. */
@@ -62,6 +62,9 @@ export class SessionWriter {
 
   /** Writes what changed in a stored session, found by its handle; true when written. */
   async patch(session: RequestSession, now: number, limit?: UserSessionLimit): Promise<boolean> {
+    if (writesNothing(session, now, this.options)) {
+      return false;
+    }
     const idHash = SessionSigner.hashId(session.id, session.record.tenant);
     let plan = planPatch(session, idHash, now, this.options);
     if (plan === null) {

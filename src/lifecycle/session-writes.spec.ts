@@ -1,3 +1,4 @@
+import { SessionSigner } from '../core/session-signer';
 import { START, EPOCH_EXPIRES, fakeResponse, fakeRequest, Harness, useFakeClock } from './lifecycle.harness.fixture';
 
 describe('the session committer: writes', () => {
@@ -20,6 +21,17 @@ describe('the session committer: writes', () => {
       });
       writes.forEach((write) => expect(write).not.toHaveBeenCalled());
       expect(setCookie).toBeUndefined();
+    });
+
+    it('decides that a read writes nothing without hashing the ID again', async () => {
+      const harness = new Harness();
+      await harness.start({ a: 1 });
+      const request = fakeRequest(harness.cookie);
+      (await harness.manager.load(request)).get('a');
+      const hashId = jest.spyOn(SessionSigner, 'hashId');
+      await harness.manager.commit(request, fakeResponse());
+      expect(hashId).not.toHaveBeenCalled();
+      hashId.mockRestore();
     });
 
     it('patches only the keys that changed or were removed', async () => {

@@ -4,7 +4,9 @@ import type { SessionData, SessionSummary, StoredSession } from '../store/stored
  * The SQL of the PostgreSQL session store. Times cross the wire as epoch milliseconds (float8),
  * which the driver reads as numbers: no date parsing on the hot path.
  */
-const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+// date_part answers float8 directly, where extract (PostgreSQL 14+) computes a numeric: about four
+// times the CPU; round() gives back the exact milliseconds the column was written from.
+const ms = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
 const ts = (parameter: string) => `to_timestamp(${parameter}::float8 / 1000)`;
 
 const SUMMARY_COLUMNS = `handle, tenant, user_id, ip, user_agent, ${ms('created_at')} AS created_at,

@@ -4,17 +4,36 @@
  * package's `parse` keeps only the first, which an attacker can control.
  */
 export function cookieValuesOf(header: string | undefined, name: string): string[] {
-  if (!header) {
-    return [];
-  }
   const values: string[] = [];
-  for (const pair of header.split(';')) {
-    const equals = pair.indexOf('=');
-    if (equals !== -1 && trimWhitespace(pair.slice(0, equals)) === name) {
-      values.push(decode(unquote(trimWhitespace(pair.slice(equals + 1)))));
+  if (!header || name === '') {
+    return values;
+  }
+  // Only the pairs named `name` are looked at: the rest of the header (analytics, preferences) is skipped, not split.
+  for (let at = header.indexOf(name); at !== -1; at = header.indexOf(name, at + 1)) {
+    const equals = skipWhitespace(header, at + name.length);
+    if (header[equals] === '=' && startsPair(header, at)) {
+      const end = header.indexOf(';', equals);
+      values.push(decode(unquote(trimWhitespace(header.slice(equals + 1, end === -1 ? header.length : end)))));
     }
   }
   return values;
+}
+
+/** Whether `at` starts a pair's name: only spaces and tabs between it and the header's start or the previous `;`. */
+function startsPair(header: string, at: number): boolean {
+  let before = at - 1;
+  while (before >= 0 && (header[before] === ' ' || header[before] === '\t')) {
+    before--;
+  }
+  return before < 0 || header[before] === ';';
+}
+
+function skipWhitespace(header: string, from: number): number {
+  let at = from;
+  while (header[at] === ' ' || header[at] === '\t') {
+    at++;
+  }
+  return at;
 }
 
 /** Cookie headers separate pairs with spaces and tabs only (RFC 6265): no wider Unicode trimming. */
