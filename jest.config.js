@@ -1,7 +1,8 @@
 /**
  * Unit tests sit beside the code; end-to-end tests live in test/ and need PostgreSQL (DATABASE_URL).
- * The e2e files about sessions over HTTP run again on Redis (127.0.0.1:6379, or E2E_REDIS_URL) and
- * on a six-node Redis Cluster that the e2e-cluster project starts for its run.
+ * The e2e files about sessions over HTTP run again on Redis (127.0.0.1:6379, or E2E_REDIS_URL), on
+ * a six-node Redis Cluster that the e2e-cluster project starts for its run, and on PostgreSQL with
+ * the session cache on (e2e-cache).
  */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
@@ -49,6 +50,14 @@ module.exports = {
     { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testRegex: '\\.spec\\.ts$' },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$' },
     { ...onRedis, displayName: 'e2e-redis', setupFiles: ['<rootDir>/test/setup/store-redis.ts'] },
+    // The same files on PostgreSQL with the session cache on: it must change no behaviour they check.
+    {
+      ...common,
+      displayName: 'e2e-cache',
+      roots: ['<rootDir>/test'],
+      testRegex: onRedis.testRegex,
+      setupFiles: ['<rootDir>/test/setup/cache-on.ts'],
+    },
     {
       ...onRedis,
       displayName: 'e2e-cluster',

@@ -1,12 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { StoredSession } from '../store/stored-session.interface';
 
-/** A cached session: a copy the request may change, and its data as JSON, as it was read. */
-export interface CachedCopy {
-  session: StoredSession;
-  data: string;
-}
-
 interface Entry {
   /** The record without its data, which is kept as JSON so every request gets a copy of its own. */
   record: StoredSession;
@@ -41,7 +35,7 @@ export class CachedSessions {
   }
 
   /** A copy of the session cached under `idHash`; undefined if none, or if it looks expired (the store may know better). */
-  get(idHash: string, now: number): CachedCopy | undefined {
+  get(idHash: string, now: number): StoredSession | undefined {
     const entry = this.entries.get(idHash);
     if (entry === undefined) {
       return undefined;
@@ -51,29 +45,38 @@ export class CachedSessions {
       this.entries.delete(idHash);
       return undefined;
     }
-    return { session: { ...entry.record, data: JSON.parse(entry.data) as StoredSession['data'] }, data: entry.data };
+    return { ...entry.record, data: JSON.parse(entry.data) as StoredSession['data'] };
   }
 
-  /** Caches a session read from the store, unless a newer version is cached or was announced. */
-  put(idHash: string, session: StoredSession, data: string): void {
+  /**
+   * Caches a session read from the store, unless a newer version is cached or was announced, or it
+   * was found by the ID a renewal replaced (which stops finding it soon, and only the store knows when).
+   */
+  put(idHash: string, session: StoredSession): void {
     const version = session.version;
-    if (version === undefined || (this.announced.get(session.handle) ?? -1) > version) {
+    const outdated = (this.announced.get(session.handle) ?? -1) > (version ?? -1);
+    if (version === undefined || outdated || session.previousIdUntil !== undefined) {
       return;
     }
     const cached = this.entries.peek(idHash);
     if (cached === undefined || cached.version <= version) {
-      this.store(idHash, session, version, data);
+      this.store(idHash, session, version);
     }
   }
 
-  /** Caches a session this instance has just written, in place of any copy under another ID hash. */
+  /**
+   * Caches a session this instance has just written, in place of any copy under another ID hash;
+   * unless a newer version was announced meanwhile (a logout that came in while the write was on its way back).
+   */
   replace(idHash: string, session: StoredSession): void {
     const version = session.version;
     if (version === undefined) {
       return;
     }
     this.changed(session.handle, version);
-    this.store(idHash, session, version, JSON.stringify(session.data));
+    if (this.announced.get(session.handle) === version) {
+      this.store(idHash, session, version);
+    }
   }
 
   /** A session changed to `version` (null: it is gone): older copies go. */
@@ -95,8 +98,9 @@ export class CachedSessions {
     this.announced.clear();
   }
 
-  private store(idHash: string, session: StoredSession, version: number, data: string): void {
-    this.entries.set(idHash, { record: { ...session, data: {} }, data, version });
+  private store(idHash: string, session: StoredSession, version: number): void {
+    const { previousIdUntil: _previous, data, ...record } = session;
+    this.entries.set(idHash, { record: { ...record, data: {} }, data: JSON.stringify(data), version });
     const idHashes = this.idHashesOf.get(session.handle) ?? new Set<string>();
     idHashes.add(idHash);
     this.idHashesOf.set(session.handle, idHashes);

@@ -5,9 +5,7 @@ import type { ResolvedSessionOptions } from '../module/session-options';
 import { hasChanges, type SessionChangeListener, type SessionChangeSubscription } from '../store/session-changes.interface';
 import { SessionStore } from '../store/session-store.interface';
 import type { StoredSession } from '../store/stored-session.interface';
-import { CachedSessions, type CachedCopy } from './cached-sessions';
-
-export type { CachedCopy } from './cached-sessions';
+import { CachedSessions } from './cached-sessions';
 
 /** What the cache has done since the app started. */
 export interface SessionCacheStats {
@@ -75,7 +73,7 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
   }
 
   /** The cached session with this ID hash, as a copy the request may change; undefined on a miss. */
-  lookup(idHash: string, now: number): CachedCopy | undefined {
+  lookup(idHash: string, now: number): StoredSession | undefined {
     if (this.sessions === null || !this.isListening) {
       return undefined;
     }
@@ -93,25 +91,20 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
     return this.sessions !== null && this.isListening ? this.epoch : null;
   }
 
-  /**
-   * Caches what a store read answered, unless a newer version was announced since its
-   * {@link ticket}. Resolves to the copy the request uses (with its data as read, as JSON, while the
-   * cache is on: a write that finds the session changed compares against it).
-   */
-  fill(idHash: string, stored: StoredSession, ticket: number | null): CachedCopy | { session: StoredSession; data: null } {
-    if (this.sessions === null) {
-      return { session: stored, data: null };
+  /** Caches what a store read answered, unless a newer version was announced since its {@link ticket}. */
+  fill(idHash: string, stored: StoredSession | null, ticket: number | null): void {
+    if (this.sessions !== null && stored !== null && ticket !== null && ticket === this.epoch) {
+      this.sessions.put(idHash, stored);
     }
-    const data = JSON.stringify(stored.data);
-    if (ticket !== null && ticket === this.epoch) {
-      this.sessions.put(idHash, stored, data);
-    }
-    return { session: stored, data };
   }
 
-  /** After this instance wrote `record` (at its `version`), under `idHash`: the copy every next read can use. */
-  written(idHash: string, record: StoredSession): void {
-    if (this.sessions !== null && this.isListening) {
+  /**
+   * After this instance wrote `record` (at its `version`) under `idHash`: the copy every next read
+   * can use, if the channel stayed up since the write's {@link ticket} (a change announced while it
+   * was down could be newer).
+   */
+  written(idHash: string, record: StoredSession, ticket: number | null): void {
+    if (this.sessions !== null && ticket !== null && ticket === this.epoch) {
       this.sessions.replace(idHash, record);
     }
   }

@@ -40,11 +40,6 @@ export abstract class SessionState {
   ended = false;
   /** The session came from the store (not created by this request). */
   readonly loadedFromStore: boolean;
-  /**
-   * The data as loaded, as JSON, kept while the session cache is on: a write that finds the session
-   * changed meanwhile checks against it that it undoes nothing newer.
-   */
-  loadedData: string | null = null;
   /** The latest save; the next one waits for it (a request's GraphQL fields commit one session concurrently). */
   saving: Promise<void> = Promise.resolve();
   /** The revision of the latest change that is not a key's (login, logout, touch, lifetime). */

@@ -27,11 +27,9 @@ export class SessionStoreUnavailableError extends SessionError {
 }
 
 /**
- * The session changed while a request ran (with the `cache` option, which makes every write
- * conditional on the version it read): the store refuses a patch whose `ifVersion` is not the
- * session's. The module then applies the request's changes to the store's copy, unless a key the
- * request set or removed was changed meanwhile: that write would undo a newer change, so nothing is
- * saved and the request fails with this error (409). Retrying the request is safe.
+ * A patch with `ifVersion` found the session at another version (the `cache` option makes every
+ * write conditional on the version it read): the store changed nothing. The module then reads the
+ * session again and applies the request's changes to that copy; it never reaches the client.
  */
 export class SessionChangedError extends SessionError {
   readonly code = 'SESSION_CHANGED';

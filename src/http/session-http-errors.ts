@@ -6,7 +6,6 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
-  SessionChangedError,
   SessionDataRejectedError,
   SessionLimitExceededError,
   SessionStoreUnavailableError,
@@ -25,7 +24,7 @@ export function toHttpException(error: unknown): unknown {
   if (error instanceof SessionTooLargeError) {
     return new PayloadTooLargeException(error.message, { cause: error });
   }
-  if (error instanceof SessionLimitExceededError || error instanceof SessionChangedError) {
+  if (error instanceof SessionLimitExceededError) {
     return new ConflictException(error.message, { cause: error });
   }
   if (error instanceof SessionValueError || error instanceof SessionDataRejectedError) {

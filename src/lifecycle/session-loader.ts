@@ -68,11 +68,9 @@ export class SessionLoader {
     const now = Date.now();
     if (id !== undefined) {
       const idHash = SessionSigner.hashId(id, tenant);
-      const found = this.cache.lookup(idHash, now) ?? (await this.read(idHash));
-      if (found && (await this.admits(found.session, client, now))) {
-        const stored = found.session;
+      const stored = this.cache.lookup(idHash, now) ?? (await this.read(idHash));
+      if (stored && (await this.admits(stored, client, now))) {
         const session = new RequestSession(id, idHash, stored, this.committer, client);
-        session.loadedData = found.data;
         if (renewable && isRenewalDue(stored, now, this.options.renewAfter)) {
           session.regenerate();
           session.renewing = true; // after regenerate(), which clears it
@@ -85,10 +83,11 @@ export class SessionLoader {
   }
 
   /** The store's copy of the session, which the cache keeps if nothing changed while it was on its way. */
-  private async read(idHash: string): Promise<{ session: StoredSession; data: string | null } | null> {
+  private async read(idHash: string): Promise<StoredSession | null> {
     const ticket = this.cache.ticket();
     const stored = await this.store.call((store, call) => store.get(idHash, call));
-    return stored && this.cache.fill(idHash, stored, ticket);
+    this.cache.fill(idHash, stored, ticket);
+    return stored;
   }
 
   /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */

@@ -2,19 +2,6 @@ import type { RequestSession } from '../core/request-session';
 import type { StoredSession } from '../store/stored-session.interface';
 
 /**
- * Whether writing the request's changes over `fresh` would undo a change made since the request
- * read its copy: a key the request set or removed holds something else in the store by now.
- */
-export function undoesNewerChange(session: RequestSession, fresh: StoredSession): boolean {
-  if (session.loadedData === null) {
-    return false;
-  }
-  const loaded = JSON.parse(session.loadedData) as StoredSession['data'];
-  const keys = [...session.changed.keys(), ...session.removed];
-  return keys.some((key) => JSON.stringify(fresh.data[key]) !== JSON.stringify(loaded[key]));
-}
-
-/**
  * Puts the changes a request made to its session on top of a newer copy from the store: the
  * record the request read (from the cache) was overtaken by another write. Keys the request set or
  * removed, a login or logout and a new lifetime are the request's; everything else is the store's,

@@ -12,10 +12,7 @@ import type { SessionWriteOptions } from '../store/session-store.interface';
 import type { SessionPatch } from '../store/stored-session.interface';
 import type { UserSessionLimit } from '../store/session-user-index.interface';
 import { planPatch, writesNothing, type PatchPlan } from './patch-plan';
-import { rebaseSession, undoesNewerChange } from './session-rebase';
-
-/** Tries of a write whose session other writes keep changing (with the cache on) before it fails with 409. */
-const MAX_WRITE_ATTEMPTS = 3;
+import { rebaseSession } from './session-rebase';
 
 /** The three writes a commit makes: a new session, a patch of a stored one, or its end; each publishes its events. */
 @Injectable()
@@ -46,12 +43,13 @@ export class SessionWriter {
     const idHash = SessionSigner.hashId(session.id, record.tenant);
     const loggedIn = session.userChanged && record.userId !== null;
     const revision = session.revision;
+    const ticket = this.cache.ticket();
     await this.store.call((store, call) => store.create(idHash, record, { ...this.writeOptions(now, limit), ...call }));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
     if (this.cache.enabled) {
       record.version = 0;
-      this.cache.written(idHash, record);
+      this.cache.written(idHash, record, ticket);
     }
     this.events.publish('created', record);
     if (loggedIn) {
@@ -71,21 +69,22 @@ export class SessionWriter {
       return false;
     }
     const { renewing, userChanged, revision } = session;
-    let written: string | null = null;
-    let basedOn: number | undefined;
-    for (let attempt = 1; plan !== null; attempt++) {
-      // With the cache on, a write applies only to the version it was based on, so that a cached copy
-      // another write overtook never undoes that write: the request's changes go on a fresh copy instead.
-      basedOn = this.cache.enabled ? session.record.version : undefined;
-      try {
-        written = await this.apply(session, { ...plan.patch, ifVersion: basedOn }, now, limit);
-        break;
-      } catch (error) {
-        if (!(error instanceof SessionChangedError) || attempt === MAX_WRITE_ATTEMPTS) {
-          throw error;
-        }
-        plan = await this.rebase(session, idHash, now);
+    // With the cache on, a write applies only to the version it was based on, so that a copy
+    // another write overtook never undoes that write: the request's changes go on a fresh copy
+    // instead, whose own changes (a new lifetime, expiry, user) stay; a key both wrote is the last
+    // writer's, as without the cache.
+    let basedOn = this.cache.enabled ? session.record.version : undefined;
+    const ticket = this.cache.ticket();
+    let written: string | null;
+    try {
+      written = await this.apply(session, { ...plan.patch, ifVersion: basedOn }, now, limit);
+    } catch (error) {
+      if (!(error instanceof SessionChangedError)) {
+        throw error;
       }
+      basedOn = undefined;
+      plan = await this.rebase(session, idHash, now);
+      written = plan && (await this.apply(session, plan.patch, now, limit));
     }
     const record = session.record;
     if (written === null || plan === null) {
@@ -107,7 +106,7 @@ export class SessionWriter {
       record.idIssuedAt = plan.patch.idIssuedAt;
     }
     session.markSaved(renewalYielded ? storedIdHash : idHash, revision);
-    this.recache(session, renewalYielded ? undefined : basedOn);
+    this.recache(session, renewalYielded ? undefined : basedOn, ticket);
     if (!renewalYielded && plan.patch.newIdHash !== undefined) {
       this.events.publish(renewing ? 'renewed' : 'regenerated', record);
     }
@@ -134,25 +133,19 @@ export class SessionWriter {
     if (fresh === null || fresh.expiresAt <= now) {
       return null;
     }
-    if (undoesNewerChange(session, fresh)) {
-      throw new SessionChangedError(
-        'The session changed while this request ran, and its changes would undo that: nothing was saved. Retry the request.',
-      );
-    }
     rebaseSession(session, fresh);
-    session.loadedData = JSON.stringify(fresh.data);
     return planPatch(session, idHash, now, this.options) ?? { patch: { set: {}, unset: [], lastActiveAt: now } };
   }
 
   /** The written session is the next read's copy when its version is known (a write based on version `basedOn`). */
-  private recache(session: RequestSession, basedOn: number | undefined): void {
+  private recache(session: RequestSession, basedOn: number | undefined, ticket: number | null): void {
     const { record } = session;
     if (basedOn === undefined || session.storedIdHash === null) {
       this.cache.forget(record.handle);
       return;
     }
     record.version = basedOn + 1;
-    this.cache.written(session.storedIdHash, record);
+    this.cache.written(session.storedIdHash, record, ticket);
   }
 
   /** Ends a stored session, by handle: whatever ID a parallel request (a renewal) gave it meanwhile. */

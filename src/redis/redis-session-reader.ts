@@ -29,7 +29,13 @@ export class RedisSessionReader {
 
   async get(idHash: string): Promise<StoredSession | null> {
     const found = this.client.isCluster ? await this.lookUpInTwoSteps(idHash) : await this.lookUp(idHash);
-    return found && findsSession(found.hash, idHash, Date.now()) ? toStoredSession(found.handle, found.hash) : null;
+    if (!found || !findsSession(found.hash, idHash, Date.now())) {
+      return null;
+    }
+    const session = toStoredSession(found.handle, found.hash);
+    return found.hash[FIELD.idHash] === idHash
+      ? session
+      : { ...session, previousIdUntil: Number(found.hash[FIELD.previousUntil]) };
   }
 
   private async lookUp(idHash: string): Promise<FoundSession | null> {

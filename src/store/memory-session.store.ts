@@ -36,17 +36,15 @@ export class MemorySessionStore implements SessionStore, SessionChanges {
   }
 
   async get(idHash: string): Promise<StoredSession | null> {
-    const session = this.sessions.get(idHash) ?? this.renewedFrom(idHash);
-    return session ? structuredClone(session) : null;
+    const session = this.sessions.get(idHash);
+    return session ? structuredClone(session) : this.renewedFrom(idHash);
   }
 
   /** The session a renewal moved away from `idHash`, while that hash still finds it. */
-  private renewedFrom(idHash: string): StoredSession | undefined {
+  private renewedFrom(idHash: string): StoredSession | null {
     const previous = this.previous.get(idHash);
-    if (!previous || previous.until <= Date.now()) {
-      return undefined;
-    }
-    return this.byHandle(previous.handle)?.[1];
+    const session = previous && previous.until > Date.now() ? this.byHandle(previous.handle)?.[1] : undefined;
+    return session ? { ...structuredClone(session), previousIdUntil: previous!.until } : null;
   }
 
   async create(

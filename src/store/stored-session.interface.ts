@@ -31,6 +31,12 @@ export interface StoredSession extends SessionSummary {
    * with a change channel (`SessionChanges`), which the session cache needs; others leave it out.
    */
   version?: number;
+  /**
+   * Set by `get` only when it found the session by the ID a renewal replaced (see
+   * `keepPreviousFor`): when that ID stops finding it, epoch milliseconds. The cache keeps no copy
+   * under such an ID.
+   */
+  previousIdUntil?: number;
 }
 
 /**

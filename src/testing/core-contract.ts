@@ -158,6 +158,21 @@ export function describeCoreContract(ctx: ContractContext): void {
     });
   });
 
+  describe('renewal: keepPreviousFor', () => {
+    it('lets the replaced hash find the session until then, saying so in previousIdUntil; the new hash does not', async () => {
+      const { idHash: oldHash, handle } = await createStored({ data: { kept: 'yes' } });
+      const newHash = randomIdHash();
+      const issuedAt = Date.now();
+      const renewal = patchOf({ newIdHash: newHash, idIssuedAt: issuedAt, keepPreviousFor: 60_000, ifIdHash: oldHash });
+      await expect(store.patch(handle, renewal, { now: NOW })).resolves.toBe(newHash);
+      const byOld = await store.get(oldHash);
+      expect(byOld).toMatchObject({ handle, data: { kept: 'yes' } });
+      expect(byOld?.previousIdUntil).toBeGreaterThanOrEqual(issuedAt + 60_000 - 1);
+      expect(byOld?.previousIdUntil).toBeLessThanOrEqual(issuedAt + 60_000 + 1);
+      expect((await store.get(newHash))?.previousIdUntil).toBeUndefined();
+    });
+  });
+
   describe('destroy', () => {
     it('deletes the session with the handle and leaves the others', async () => {
       const gone = await createStored();

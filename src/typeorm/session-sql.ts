@@ -22,9 +22,10 @@ const announce = (handle: string, version?: string) =>
 
 // The current ID first; only when no session has it, the ID a renewal replaced moments ago.
 export const SELECT_SESSION = `
-  (SELECT ${SESSION_COLUMNS} FROM sessions WHERE id_hash = $1)
+  (SELECT ${SESSION_COLUMNS}, NULL::float8 AS previous_id_until FROM sessions WHERE id_hash = $1)
   UNION ALL
-  (SELECT ${SESSION_COLUMNS} FROM sessions WHERE previous_id_hash = $1 AND previous_id_expires_at > now())
+  (SELECT ${SESSION_COLUMNS}, ${ms('previous_id_expires_at')} AS previous_id_until
+   FROM sessions WHERE previous_id_hash = $1 AND previous_id_expires_at > now())
   LIMIT 1`;
 
 // Writes carry a deadline: the time the app stops waiting. A statement that reaches the server later
@@ -163,6 +164,8 @@ export interface SessionRow extends SummaryRow {
   id_issued_at: number;
   lifetime_ms: number | null;
   version: number;
+  /** Only from SELECT_SESSION: set when the session was found by the ID a renewal replaced. */
+  previous_id_until?: number | null;
 }
 
 export function toSummary(row: SummaryRow): SessionSummary {
@@ -186,6 +189,7 @@ export function toStoredSession(row: SessionRow): StoredSession {
     idIssuedAt: row.id_issued_at,
     lifetime: row.lifetime_ms,
     version: row.version,
+    ...(row.previous_id_until != null && { previousIdUntil: row.previous_id_until }),
   };
 }
 

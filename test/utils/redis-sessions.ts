@@ -16,7 +16,7 @@ e = tonumber(e) - tonumber(ARGV[1])
 redis.call('HSET', KEYS[1], 'a', tonumber(a) - tonumber(ARGV[1]), 'e', e)
 -- The store keeps an expired session a minute (keepExpiredFor's default) before Redis deletes it.
 redis.call('PEXPIREAT', KEYS[1], e + 60000)
-return 1`;
+return redis.call('HINCRBY', KEYS[1], 'v', 1)`;
 
 /**
  * Sets the data key ARGV[1] (JSON-encoded) to ARGV[2] (JSON), keeping the data size (`z`) right,
@@ -28,6 +28,13 @@ local old = redis.call('HGET', KEYS[1], ARGV[1])
 local z = tonumber(redis.call('HGET', KEYS[1], 'z') or '0')
 if old then z = z - #ARGV[1] - #old - 2 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'z', z + #ARGV[1] + #ARGV[2] + 2)
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+return 1`;
+
+/** KEYS: session. ARGV: lifetime, the new expiry (both expiries). A new version, and no announcement. */
+const SET_LIFETIME = `
+if not redis.call('HGET', KEYS[1], 'id') then return 0 end
+redis.call('HSET', KEYS[1], 'l', ARGV[1], 'e', ARGV[2], 'x', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 return 1`;
 
@@ -86,7 +93,13 @@ export class RedisSessions implements StoredSessions {
   async backdateActivity(cookie: string, ms: number, tenant = ''): Promise<void> {
     const row = await this.rowOf(cookie, tenant);
     if (row) {
-      await this.client.eval(BACKDATE, 1, this.sessionKey(row.handle), ms);
+      // As another instance's write would: a new version, announced, so session caches drop their copy.
+      const version = await this.client.eval(BACKDATE, 1, this.sessionKey(row.handle), ms);
+      const channel = `${this.prefix}changes`;
+      const message = `${row.handle} ${String(version)}`;
+      await (this.client instanceof Cluster
+        ? this.client.spublish(channel, message)
+        : this.client.publish(channel, message));
     }
   }
 
@@ -94,6 +107,15 @@ export class RedisSessions implements StoredSessions {
     const row = await this.rowOf(cookie);
     if (row) {
       await this.client.eval(SET_KEY, 1, this.sessionKey(row.handle), JSON.stringify(key), JSON.stringify(value));
+    }
+  }
+
+  async setLifetimeQuietly(cookie: string, ms: number): Promise<void> {
+    const row = await this.rowOf(cookie);
+    if (row) {
+      const until = Date.now() + ms;
+      const key = this.sessionKey(row.handle);
+      await this.client.eval(SET_LIFETIME, 1, key, String(ms), String(until));
     }
   }
 

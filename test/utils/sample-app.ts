@@ -23,6 +23,8 @@ export async function startSampleApp(
     maxSessionBytes: 65_536,
     poolSize: 5,
     ...e2eSampleStore(),
+    // E2E_SESSION_CACHE_MS runs the suite with the session cache on.
+    cacheMs: Number(process.env.E2E_SESSION_CACHE_MS) || undefined,
     ...overrides,
     databaseUrl,
   });

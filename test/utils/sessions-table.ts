@@ -68,6 +68,15 @@ export class SessionsTable implements StoredSessions {
     );
   }
 
+  async setLifetimeQuietly(cookie: string, ms: number): Promise<void> {
+    await this.client.query(
+      `UPDATE sessions SET lifetime_ms = $2::bigint, expires_at = now() + $2::bigint * interval '1 millisecond',
+                           absolute_expires_at = now() + $2::bigint * interval '1 millisecond', version = version + 1
+       WHERE id_hash = $1`,
+      [hashSessionId(sessionIdOf(cookie)), ms],
+    );
+  }
+
   /** Makes PostgreSQL refuse new connections to this database (open ones go on) until the returned function is called. */
   async refuseNewConnections(): Promise<() => Promise<void>> {
     const url = new URL(this.databaseUrl);
@@ -113,10 +122,13 @@ export class SessionsTable implements StoredSessions {
 
   /** Moves a session's activity `ms` into the past, as if its last request was that long ago. */
   async backdateActivity(cookie: string, ms: number, tenant = ''): Promise<void> {
+    // As another instance's write would: a new version, announced, so session caches drop their copy.
     await this.client.query(
-      `UPDATE sessions SET last_active_at = last_active_at - $2 * interval '1 millisecond',
-                           expires_at = expires_at - $2 * interval '1 millisecond'
-       WHERE id_hash = $1`,
+      `WITH moved AS (
+         UPDATE sessions SET last_active_at = last_active_at - $2 * interval '1 millisecond',
+                             expires_at = expires_at - $2 * interval '1 millisecond', version = version + 1
+         WHERE id_hash = $1 RETURNING handle, version)
+       SELECT pg_notify('nest_sessions_changes', handle || ' ' || version) FROM moved`,
       [hashSessionId(sessionIdOf(cookie), tenant), ms],
     );
   }

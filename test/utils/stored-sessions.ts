@@ -40,6 +40,11 @@ export interface StoredSessions {
    * moves on) but with no announcement on the change channel: a change whose message was lost.
    */
   setKeyQuietly(cookie: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Gives a session its own lifetime behind the app's back (remember-me: expiry and absolute expiry
+   * move to now + `ms`), with a new version but no announcement: a change whose message was lost.
+   */
+  setLifetimeQuietly(cookie: string, ms: number): Promise<void>;
   /** Ends the connections the app's instances listen on for changes (the session cache's), as a network failure would. */
   terminateListeners(): Promise<void>;
   /** Moves a session's activity `ms` into the past, as if its last request was that long ago. */
