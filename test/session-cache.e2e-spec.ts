@@ -96,7 +96,10 @@ describe('the session cache across two instances', () => {
       await onB.get('/cart').expect(200, { cart: [] });
       await onA.post('/cart').send({ itemId: 'from-a' }).expect(200);
       await waitUntil(async () => (await onB.get('/cart')).body.cart?.length === 1, ANNOUNCED_WITHIN);
-      await onB.post('/cart').send({ itemId: 'from-b' }).expect(200, { cart: ['from-a', 'from-b'] });
+      await onB
+        .post('/cart')
+        .send({ itemId: 'from-b' })
+        .expect(200, { cart: ['from-a', 'from-b'] });
       await onA.get('/cart').expect(200, { cart: ['from-a', 'from-b'] });
     });
 
@@ -104,7 +107,10 @@ describe('the session cache across two instances', () => {
       const { onB } = await aliceSeenOnB();
       await onB.post('/cart').send({ itemId: 'first' }).expect(200);
       await database.table.setKeyQuietly(onB.cookie!, 'cart', ['first', 'elsewhere']);
-      await onB.post('/cart').send({ itemId: 'second' }).expect(200, { cart: ['first', 'second'] });
+      await onB
+        .post('/cart')
+        .send({ itemId: 'second' })
+        .expect(200, { cart: ['first', 'second'] });
       expect((await database.table.rowOf(onB.cookie!))?.data.cart).toEqual(['first', 'second']);
     });
 
@@ -112,7 +118,10 @@ describe('the session cache across two instances', () => {
       const { onB } = await aliceSeenOnB();
       await onB.get('/cart').expect(200, { cart: [] });
       await database.table.setKeyQuietly(onB.cookie!, 'theme', 'dark');
-      await onB.post('/cart').send({ itemId: 'kept' }).expect(200, { cart: ['kept'] });
+      await onB
+        .post('/cart')
+        .send({ itemId: 'kept' })
+        .expect(200, { cart: ['kept'] });
       const row = await database.table.rowOf(onB.cookie!);
       expect(row?.data).toMatchObject({ theme: 'dark', cart: ['kept'] });
       expect(row?.userId).toBe('1');
@@ -188,7 +197,10 @@ describe('the session cache across two instances', () => {
       // A quarter of the idle timeout on, the next write also extends the session: from the copy, by the idle timeout.
       await sleep(IDLE / 4 + 100);
       const before = Date.now();
-      await agent.post('/cart').send({ itemId: 'tea' }).expect(200, { cart: ['tea'] });
+      await agent
+        .post('/cart')
+        .send({ itemId: 'tea' })
+        .expect(200, { cart: ['tea'] });
       const row = await database.table.rowOf(agent.cookie!);
       expect(row?.lifetimeMs).toBe(thirtyDays);
       expect(row?.expiresAt).toBeGreaterThan(before + thirtyDays - 60_000);

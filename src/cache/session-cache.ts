@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
 import type { ResolvedSessionOptions } from '../module/session-options';
-import { hasChanges, type SessionChangeListener, type SessionChangeSubscription } from '../store/session-changes.interface';
+import {
+  hasChanges,
+  type SessionChangeListener,
+  type SessionChangeSubscription,
+} from '../store/session-changes.interface';
 import { SessionStore } from '../store/session-store.interface';
 import type { StoredSession } from '../store/stored-session.interface';
 import { CachedSessions } from './cached-sessions';

@@ -80,9 +80,7 @@ async function guard(user: SessionUser | null, controller: new () => object, met
   const { store, cookie: sessionCookie } = await storeWithSession(user);
   const manager = managerOn(store);
   const request: SessionHttpRequest = { headers: { cookie: cookie ?? sessionCookie } };
-  const result = guardOf(manager).canActivate(
-    contextFor(request, controller, method),
-  );
+  const result = guardOf(manager).canActivate(contextFor(request, controller, method));
   return { result, manager, request };
 }
 
@@ -152,10 +150,7 @@ describe('SessionAuthGuard', () => {
     const { store, cookie } = await storeWithSession(editor);
     jest.spyOn(store, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
     const manager = managerOn(store);
-    const check = () =>
-      guardOf(manager).canActivate(
-        contextFor({ headers: { cookie } }, OpenController, 'read'),
-      );
+    const check = () => guardOf(manager).canActivate(contextFor({ headers: { cookie } }, OpenController, 'read'));
     await expect(check()).rejects.toBeInstanceOf(ServiceUnavailableException);
     expect(await statusOf(check())).toBe(503);
   });

@@ -17,9 +17,7 @@ const SessionParam = createParamDecorator((_data: unknown, context: ExecutionCon
   const request = sessionRequestOf(context);
   const session = request && RequestStates.sessionOf(request);
   if (!session) {
-    throw new Error(
-      '@Session() found no session: import SessionModule.forRoot() in the application module.',
-    );
+    throw new Error('@Session() found no session: import SessionModule.forRoot() in the application module.');
   }
   return session;
 });

@@ -117,7 +117,12 @@ export class SessionWriter {
   }
 
   /** Sends a patch of the session, by its handle; the ID hash it has after the patch, or null when it is gone. */
-  private apply(session: RequestSession, patch: SessionPatch, now: number, limit?: UserSessionLimit): Promise<string | null> {
+  private apply(
+    session: RequestSession,
+    patch: SessionPatch,
+    now: number,
+    limit?: UserSessionLimit,
+  ): Promise<string | null> {
     if (session.changed.size > 0) {
       this.assertSize(session.record.data);
     }

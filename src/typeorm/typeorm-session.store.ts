@@ -10,7 +10,11 @@ import {
   SessionStoreUnavailableError,
   SessionTooLargeError,
 } from '../core/session.errors';
-import type { SessionChangeListener, SessionChanges, SessionChangeSubscription } from '../store/session-changes.interface';
+import type {
+  SessionChangeListener,
+  SessionChanges,
+  SessionChangeSubscription,
+} from '../store/session-changes.interface';
 import { PgChangeChannel } from './pg-change-channel';
 import { PooledQueries, type PgResult, type StatementRunner } from './pooled-queries';
 import {
