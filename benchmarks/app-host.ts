@@ -7,6 +7,7 @@ const START_TIMEOUT_MS = 60_000;
 const ANSWER_TIMEOUT_MS = 10_000;
 /** The cleanup of a million rows is the longest thing an app is asked to do. */
 const CLEANUP_TIMEOUT_MS = 15 * 60_000;
+const SEED_TIMEOUT_MS = 10 * 60_000;
 
 /** One app under test, running in its own child process. */
 export class AppHost {
@@ -44,14 +45,14 @@ export class AppHost {
     return this.config.variant;
   }
 
-  /** HTTP requests the app received, SQL statements and Redis commands it sent, since it started. */
+  /** HTTP requests the app received, SQL statements and Redis commands it sent, its cache's counters, since it started. */
   async counters(): Promise<AppCounters> {
     const reply = await this.ask({ id: this.nextId++, type: 'counters' }, ANSWER_TIMEOUT_MS);
     if (reply.type !== 'counters') {
       throw new Error(`${this.variant} answered ${reply.type} to a counters request`);
     }
-    const { requests, statements, redisCommands, cpuMs, texts } = reply;
-    return { requests, statements, redisCommands, cpuMs, texts };
+    const { requests, statements, redisCommands, cpuMs, texts, cache } = reply;
+    return { requests, statements, redisCommands, cpuMs, texts, cache };
   }
 
   /** Runs `SessionCleanupService.run()` inside the app; how many rows it deleted and how long it took. */
@@ -62,6 +63,15 @@ export class AppHost {
     }
     const { deleted, outcome, milliseconds, batchSize } = reply;
     return { deleted, outcome, milliseconds, batchSize };
+  }
+
+  /** Makes `count` sessions like those the `templates` cookies name, through the app's own store; their cookies. */
+  async seed(templates: string[], count: number): Promise<string[]> {
+    const reply = await this.ask({ id: this.nextId++, type: 'seed', templates, count }, SEED_TIMEOUT_MS);
+    if (reply.type !== 'seed') {
+      throw new Error(`${this.variant} answered ${reply.type} to a seed request`);
+    }
+    return reply.cookies;
   }
 
   /** Starts the app's CPU profiler. */

@@ -13,14 +13,17 @@ function send(message: LoadMessage): void {
   process.send?.(message);
 }
 
-/** Round-robin over the cookie pool, shared by every connection. */
-function cookieRotation(cookies: string[]): () => string | undefined {
+/** Round-robin over the cookie pool, shared by every connection; or a uniformly random draw from it. */
+function cookieRotation(cookies: string[], random: boolean): () => string | undefined {
   let next = 0;
-  return () => (cookies.length === 0 ? undefined : cookies[next++ % cookies.length]);
+  if (cookies.length === 0) {
+    return () => undefined;
+  }
+  return random ? () => cookies[Math.floor(Math.random() * cookies.length)] : () => cookies[next++ % cookies.length];
 }
 
 function run(spec: LoadSpec): Promise<LoadResult> {
-  const nextCookie = cookieRotation(spec.cookies);
+  const nextCookie = cookieRotation(spec.cookies, spec.randomCookies === true);
   // Unique across loads (each lasts seconds, at far fewer than 1000 requests a millisecond), so no
   // write sets the value a session already holds: express-session would skip such a save.
   let counter = Date.now() * 1000;

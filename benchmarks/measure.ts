@@ -9,7 +9,7 @@ import type { LoadResult, VariantName } from './protocol';
 import { commandsBetween, type RedisProbe } from './redis-probe';
 import type { TransactionLedger } from './transaction-ledger';
 import { BACKEND } from './variant-catalog';
-import { loadSpecOf } from './workloads';
+import { type CookiePool, loadSpecOf } from './workloads';
 
 /** Lets requests still in flight when the load stopped finish before the statements are counted. */
 const DRAIN_MS = 200;
@@ -35,6 +35,12 @@ export interface Measurement {
   redis: { sent: number; processed: Array<{ text: string; count: number }> } | null;
   /** CPU milliseconds during the load: the app, its PostgreSQL backends or Redis servers (null if unknown), the load generator. */
   cpu: { app: number; database: number | null; loadGenerator: number };
+  /**
+   * A cached variant's `SessionCache.stats()` during the load: reads answered from the cache and
+   * those that went to the store, times its change channel went down, whether it listened at the
+   * end. Null when the cache is off.
+   */
+  cache: { hits: number; misses: number; interruptions: number; listening: boolean } | null;
 }
 
 export interface MeasureContext {
@@ -43,9 +49,11 @@ export interface MeasureContext {
   databases: Map<VariantName, string>;
   /** The Redis servers of each Redis variant. */
   redis: Map<VariantName, RedisProbe>;
-  cookies: Map<VariantName, string[]>;
+  cookies: Map<VariantName, CookiePool>;
   connections: number;
 }
+
+const NO_COOKIES: CookiePool = { hot: [], rare: [] };
 
 /** Whether a variant's loads go through the transaction ledger: those on PostgreSQL. */
 const onPostgres = (variant: VariantName) => BACKEND[variant] === 'postgres';
@@ -58,7 +66,13 @@ export async function measure(
   duration: number,
   round: number,
 ): Promise<Measurement> {
-  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  const spec = loadSpecOf(
+    workload,
+    app.baseUrl,
+    context.cookies.get(app.variant) ?? NO_COOKIES,
+    context.connections,
+    duration,
+  );
   const counted = onPostgres(app.variant);
   const database = context.databases.get(app.variant);
   const probe = context.redis.get(app.variant);
@@ -103,6 +117,15 @@ export async function measure(
         database: database ? backendCpuBetween(backendsBefore, backendsAfter) : probe ? redisCpu : 0,
         loadGenerator: load.cpuMs,
       },
+      cache:
+        before.cache && after.cache
+          ? {
+              hits: after.cache.hits - before.cache.hits,
+              misses: after.cache.misses - before.cache.misses,
+              interruptions: after.cache.interruptions - before.cache.interruptions,
+              listening: after.cache.listening,
+            }
+          : null,
     };
     return measurement;
   } finally {
@@ -123,7 +146,13 @@ export async function profileLoad(
   duration: number,
   dir: string,
 ): Promise<void> {
-  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  const spec = loadSpecOf(
+    workload,
+    app.baseUrl,
+    context.cookies.get(app.variant) ?? NO_COOKIES,
+    context.connections,
+    duration,
+  );
   await mkdir(dir, { recursive: true });
   await app.startProfile();
   try {
@@ -140,7 +169,13 @@ export async function warmUp(
   workload: Workload,
   duration: number,
 ): Promise<void> {
-  const spec = loadSpecOf(workload, app.baseUrl, context.cookies.get(app.variant) ?? [], context.connections, duration);
+  const spec = loadSpecOf(
+    workload,
+    app.baseUrl,
+    context.cookies.get(app.variant) ?? NO_COOKIES,
+    context.connections,
+    duration,
+  );
   await runLoad(spec);
   if (onPostgres(app.variant)) {
     context.ledger.afterLoad(app.variant);

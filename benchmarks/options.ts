@@ -2,9 +2,12 @@ import { parseArgs } from 'node:util';
 import { VARIANTS, type VariantName } from './protocol';
 import { VARIANT_GROUPS } from './variant-catalog';
 
-export const WORKLOADS = ['read', 'write', 'login', 'plain'] as const;
+export const WORKLOADS = ['read', 'write', 'login', 'plain', 'rare'] as const;
 export type Workload = (typeof WORKLOADS)[number];
-/** What a run measures unless `--workloads` says otherwise: `plain` is asked for by name. */
+/**
+ * What a run measures unless `--workloads` says otherwise: `plain` and `rare` are asked for by name
+ * (with them, `--variants all` would take about 25 minutes instead of 15).
+ */
 const DEFAULT_WORKLOADS: readonly Workload[] = ['read', 'write', 'login'];
 
 /** What one `npm run bench` does; every field has a flag. */
@@ -20,7 +23,11 @@ export interface BenchOptions {
   variants: VariantName[];
   /** Sessions logged in per variant before the loads, rotated over by read and write. */
   sessions: number;
+  /** Sessions logged in per variant for `rare` (the first `sessions` of them are the hot ones); seeded only when `rare` runs. */
+  rareSessions: number;
   workloads: Workload[];
+  /** Revocations measured per cached variant and mode (idle, under load) across two instances; 0 skips it. */
+  revocationTrials: number;
   /** Rows in the `sessions` table for the cleanup benchmark, half expired; 0 skips it (so do runs without `nest-sessions`). */
   scaleRows: number;
   pgbench: boolean;
@@ -37,7 +44,14 @@ const USAGE = `Usage: npm run bench -- [flags]
   --variants <list>   comma-separated variants or groups: pg (default), redis, all, or any of
                       ${VARIANTS.join(', ')}
   --sessions <n>      sessions logged in per variant, rotated over by read/write (default 1000)
-  --workloads <list>  comma-separated, of ${WORKLOADS.join(',')} (default ${DEFAULT_WORKLOADS.join(',')})
+  --workloads <list>  comma-separated, of ${WORKLOADS.join(',')} (default ${DEFAULT_WORKLOADS.join(',')});
+                      plain: GET /plain, a route without session; rare: reads, each from a session
+                      drawn at random from --rare-sessions
+  --rare-sessions <n> more sessions per variant for rare, made through its store (default 50000;
+                      the cache holds 10000)
+  --revocation-trials <n>
+                      revocations per cached variant, idle and under load, on two instances of the
+                      app (default 200; 0 skips)
   --scale-rows <n>    rows in the sessions table for the cleanup run, half expired (default 1000000)
   --no-scale          skip the cleanup run
   --no-pgbench        skip the database ceiling (pgbench)
@@ -48,7 +62,8 @@ const USAGE = `Usage: npm run bench -- [flags]
 The pgbench ceiling and the cleanup run need the nest-sessions variant (in pg and all).
 Redis variants use REDIS_URL (default redis://127.0.0.1:6379) and a cluster the bench starts.
 Longer, steadier runs: --duration 15 --rounds 5. Quick check: --duration 2 --rounds 1 --scale-rows 100000.
-Redis only: --variants redis (about 9 minutes); both in one run: --variants all (about 14 minutes).`;
+Redis only: --variants redis (about 8 minutes); both in one run: --variants all (about 15 minutes).
+Everything: --variants all --workloads read,write,login,plain,rare (about 25 minutes).`;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -60,6 +75,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       connections: { type: 'string', default: '32' },
       variants: { type: 'string', default: 'pg' },
       sessions: { type: 'string', default: '1000' },
+      'rare-sessions': { type: 'string', default: '50000' },
+      'revocation-trials': { type: 'string', default: '200' },
       workloads: { type: 'string', default: DEFAULT_WORKLOADS.join(',') },
       'scale-rows': { type: 'string', default: '1000000' },
       'no-scale': { type: 'boolean', default: false },
@@ -86,7 +103,9 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     connections: number('connections', values.connections, 1, 1000),
     variants: variantsOf(values.variants),
     sessions: number('sessions', values.sessions, 1, 100_000),
+    rareSessions: number('rare-sessions', values['rare-sessions'], 1, 1_000_000),
     workloads: workloads as Workload[],
+    revocationTrials: number('revocation-trials', values['revocation-trials'], 0, 100_000),
     scaleRows: values['no-scale'] ? 0 : number('scale-rows', values['scale-rows'], 0, 20_000_000),
     pgbench: !values['no-pgbench'],
     profile: values.profile,

@@ -3,7 +3,8 @@
 /** The apps under test, each in its own child process. */
 /**
  * `none` and `none-fastify` are the same app without sessions on each platform; `one-query` is a
- * yardstick: one raw SQL statement per request, no session logic (see its file).
+ * yardstick: one raw SQL statement per request, no session logic (see its file). Each `-cached`
+ * variant is the app before it with the session cache on (`CACHE_TTL_MS`).
  */
 export const VARIANTS = [
   'none',
@@ -11,12 +12,17 @@ export const VARIANTS = [
   'one-query',
   'express-session',
   'nest-sessions',
+  'nest-sessions-cached',
   'nest-sessions-fastify',
+  'nest-sessions-fastify-cached',
   'connect-redis',
   'nest-sessions-redis',
+  'nest-sessions-redis-cached',
   'nest-sessions-redis-fastify',
+  'nest-sessions-redis-fastify-cached',
   'connect-redis-cluster',
   'nest-sessions-redis-cluster',
+  'nest-sessions-redis-cluster-cached',
 ] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
@@ -28,6 +34,13 @@ export const PEER_POOL_SIZE = 10;
  * it measured (the module does not expose its resolved options).
  */
 export const CLEANUP_BATCH_SIZE = 1000;
+
+/**
+ * `cache.ttl` of the cached variants, in milliseconds: the issue's example value. It bounds how
+ * long a lost invalidation could leave a revoked session usable, and at the hot workloads' rates
+ * every session is read many times per `ttl`, so it is long enough for nearly every read to hit.
+ */
+export const CACHE_TTL_MS = 5000;
 
 /** Where a Redis variant keeps its sessions: the standalone server or the cluster's nodes, under a key prefix of its own. */
 export interface RedisTarget {
@@ -48,12 +61,16 @@ export interface AppConfig {
   cleanupInterval: number;
   /** Rows per cleanup statement of the module. */
   cleanupBatchSize: number;
+  /** The module's `cache.ttl` in milliseconds; absent: the cache is off. */
+  cacheTtl?: number;
 }
 
 /** Parent to app child. `id` pairs a request with its reply. */
 export type AppRequest =
   | { id: number; type: 'counters' }
   | { id: number; type: 'cleanup' }
+  /** Makes `count` logged-in sessions in the app's store, copies of those the `templates` cookies name, without HTTP. */
+  | { id: number; type: 'seed'; templates: string[]; count: number }
   /** Starts the V8 CPU profiler; `profile-stop` writes what it recorded to `file`. */
   | { id: number; type: 'profile-start' }
   | { id: number; type: 'profile-stop'; file: string };
@@ -67,6 +84,17 @@ export interface AppCounters {
   cpuMs: number;
   /** How many times the app sent each SQL text (whitespace collapsed). */
   texts: Record<string, number>;
+  /** `SessionCache.stats()` of a cached variant; null when the cache is off. */
+  cache: CacheCounters | null;
+}
+
+/** What the module's session cache has done since the app started (`SessionCache.stats()`). */
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  size: number;
+  listening: boolean;
+  interruptions: number;
 }
 
 /** App child to parent. */
@@ -75,14 +103,17 @@ export type AppMessage =
   | { type: 'failed'; error: string }
   | ({ id: number; type: 'counters' } & AppCounters)
   | { id: number; type: 'cleanup'; deleted: number; outcome: string; milliseconds: number; batchSize: number }
+  | { id: number; type: 'seed'; cookies: string[] }
   | { id: number; type: 'profile-start' | 'profile-stop' };
 
 /** One load run, as the load child receives it. */
 export interface LoadSpec {
   url: string;
   method: 'GET' | 'POST';
-  /** Cookie headers, used round-robin over all connections; empty: no cookie. */
+  /** Cookie headers, used round-robin over all connections (or at random with `randomCookies`); empty: no cookie. */
   cookies: string[];
+  /** Each request draws its cookie uniformly at random from `cookies` instead of taking the next one. */
+  randomCookies?: boolean;
   /** Fixed JSON body; with `counterBody` the body is `{"counter": n}` with n counting up. */
   body?: string;
   counterBody?: boolean;

@@ -1,16 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { cacheMeasuredLines, cacheProblems, hitRateCell, revocationLines, seedingLines } from './cache-report';
 import type { LostUpdateCheck } from './lost-updates';
 import type { MachineInfo } from './machine';
 import type { Measurement } from './measure';
-import type { BenchOptions } from './options';
+import type { BenchOptions, Workload } from './options';
 import type { PgbenchResult } from './pgbench';
 import type { ProfileSummary } from './profile-summary';
 import { redisCommandLines, redisMeasuredLines } from './redis-report';
+import type { RevocationResult } from './revocation';
 import type { ScaleResult } from './scale';
-import type { Summary } from './summary';
+import type { SeedCost } from './seed';
+import { storeCallsCounted, storeCallsSent, type Summary } from './summary';
 import type { TableStats } from './table-stats';
-import { MODULE_VARIANTS, type TargetCheck } from './targets';
+import { CACHED_MODULE_VARIANTS, MODULE_VARIANTS, type TargetCheck } from './targets';
 
 /** Everything one run measured: what `latest.json` holds. */
 export interface BenchReport {
@@ -28,9 +31,13 @@ export interface BenchReport {
   targets: TargetCheck[];
   pgbench: PgbenchResult[];
   scale: ScaleResult | null;
+  /** What logging in each variant's sessions cost. */
+  seeding: SeedCost[];
   /** The session tables after the rounds (seeding and warm-up included). */
   tables: TableStats[];
   lostUpdates: LostUpdateCheck[];
+  /** Revocation across two instances of each cached variant. */
+  revocation: RevocationResult[];
   profiles: ProfileSummary[];
   measurements: Measurement[];
 }
@@ -73,6 +80,15 @@ const fixed = (value: number | null, digits: number) =>
 const ratio = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`);
 const cpuCell = (s: Summary) =>
   `${fixed(s.cpuPerRequest.app, 0)} + ${fixed(s.cpuPerRequest.database, 0)} + ${fixed(s.cpuPerRequest.loadGenerator, 0)}`;
+/** A line under a workload's heading, for the workloads whose table needs one. */
+const WORKLOAD_NOTES: Partial<Record<Workload, string>> = {
+  plain:
+    '`GET /plain` without a cookie, a route that takes no `@Session()` and no guard: its last column is what the ' +
+    'module leaves of the app without it, on the same platform (target ≥ 0.97×).',
+  rare:
+    '`GET /read` with a session drawn at random from a pool larger than the cache: most requests are misses, as in ' +
+    'real traffic.',
+};
 const metMark = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**not met**');
 
 export function renderMarkdown(report: BenchReport): string {
@@ -93,21 +109,24 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     ...(report.redis ? [`Redis: ${report.redis}; they share the cores too.`, ''] : []),
   );
-  if (report.problems.length > 0) {
-    lines.push(...report.problems.map((problem) => `> **Note:** ${problem}`), '');
+  const problems = [...report.problems, ...cacheProblems(report.summaries)];
+  if (problems.length > 0) {
+    lines.push(...problems.map((problem) => `> **Note:** ${problem}`), '');
   }
+  lines.push(...seedingLines(report.seeding));
   for (const workload of options.workloads) {
     lines.push(
       `### ${workload}`,
       '',
-      '| variant | req/s | p50 ms | p99 ms | errors | SQL/req (pg xacts) | SQL/req (sent) | Redis cmds/req (processed) | Redis cmds/req (sent) | CPU µs/req app + store + load | vs peer | ' +
-        `${workload === 'plain' ? 'vs none (same platform)' : 'vs none'} |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...(WORKLOAD_NOTES[workload] ? [WORKLOAD_NOTES[workload], ''] : []),
+      '| variant | req/s | p50 ms | p99 ms | errors | store cmds/req (sent) | store cmds/req (server) | cache hit rate | CPU µs/req app + store + load | vs peer | ' +
+        `${workload === 'plain' ? 'route without session ÷ app without the module' : 'vs none (same platform)'} |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const s of report.summaries.filter((summary) => summary.workload === workload)) {
       lines.push(
         `| ${s.variant} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50, 2)} | ${fixed(s.p99, 2)} | ${fixed(s.errors, 0)} | ` +
-          `${fixed(s.sqlPerRequest, 3)} | ${fixed(s.statementsPerRequest, 3)} | ${fixed(s.redisProcessedPerRequest, 3)} | ${fixed(s.redisSentPerRequest, 3)} | ${cpuCell(s)} | ${ratio(s.vsPeer)} | ${ratio(s.vsNone)} |`,
+          `${fixed(storeCallsSent(s), 3)} | ${fixed(storeCallsCounted(s), 3)} | ${hitRateCell(s)} | ${cpuCell(s)} | ${ratio(s.vsPeer)} | ${ratio(s.vsNone)} |`,
       );
     }
     lines.push('');
@@ -119,6 +138,7 @@ export function renderMarkdown(report: BenchReport): string {
     }
     lines.push('');
   }
+  lines.push(...revocationLines(report.revocation));
   lines.push(...yardstickLines(report.summaries));
   if (report.pgbench.length > 0) {
     const moduleRead = report.summaries.find((s) => s.workload === 'read' && s.variant === 'nest-sessions');
@@ -232,7 +252,10 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     '### How it is measured',
     '',
-    `- SQL/req: ${machine.sqlCounting}, both per HTTP request the app received. Each variant has its own ` +
+    '- store cmds/req: per HTTP request the app received, SQL statements on PostgreSQL and Redis commands on Redis; ' +
+      '"sent" as the app sent them (counted around `pg` and the Redis clients; a Lua script is one), "server" as the ' +
+      "server counted them (PostgreSQL transactions, Redis commands run, a script's included).",
+    `- SQL on PostgreSQL: ${machine.sqlCounting}. Each variant has its own ` +
       "database, and a load's transactions are read once that database has been idle for 11 s, since PostgreSQL " +
       'flushes these counters up to 10 s late.',
     '- CPU µs/req: CPU time of the app process + its store (PostgreSQL backends, or every redis-server process of ' +
@@ -240,9 +263,10 @@ export function renderMarkdown(report: BenchReport): string {
       'the same cores, so this is what a request costs, where.',
     '- vs peer: over express-session with the usual store of the same back end: connect-pg-simple for the ' +
       'PostgreSQL variants, connect-redis for those on the standalone Redis, connect-redis on the cluster for the cluster.',
-    '- vs none: over `none`, the app without sessions on Express. For `plain` (`GET /plain` without a cookie, a ' +
-      "route that uses no session) over the app without sessions on the variant's own platform: `none` on Express, " +
-      '`none-fastify` on Fastify.',
+    "- vs none: over the app without sessions on the variant's own platform, `none` on Express, `none-fastify` on " +
+      'Fastify: what the session library leaves of that app. For `plain` (`GET /plain` without a cookie, a route ' +
+      'that uses no session) it is the route without session ÷ the app without the module.',
+    ...cacheMeasuredLines(report.summaries, options.workloads.includes('rare') ? options.rareSessions : null),
     ...redisMeasuredLines(report.redis !== null),
     "- Latencies are autocannon's own per-request times, to the microsecond; errors are non-2xx answers, " +
       'connection errors and timeouts.',
@@ -264,7 +288,8 @@ function yardstickLines(summaries: Summary[]): string[] {
   if (!yardstick?.vsNone) {
     return [];
   }
-  const modules = MODULE_VARIANTS.map(read)
+  const modules = [...MODULE_VARIANTS, ...CACHED_MODULE_VARIANTS]
+    .map(read)
     .filter((s): s is Summary => s !== undefined)
     .map((s) => `${s.variant} ${(s.requestsPerSecond / yardstick.requestsPerSecond).toFixed(2)}×`);
   return [

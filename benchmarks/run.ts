@@ -9,16 +9,17 @@ import { parseOptions, type BenchOptions } from './options';
 import { DATA_BY_ID_HASH, measureDatabaseCeiling, type PgbenchQuery, type PgbenchResult } from './pgbench';
 import { onInterrupt, stopAllChildren } from './processes';
 import { type ProfileSummary, summarizeProfiles } from './profile-summary';
-import { CLEANUP_BATCH_SIZE, VARIANTS, type VariantName } from './protocol';
+import { CACHE_TTL_MS, CLEANUP_BATCH_SIZE, VARIANTS, type VariantName } from './protocol';
 import { openRedisBackends, type RedisBackends } from './redis-backends';
 import { RESULTS_DIR, stampOf, writeReport } from './report';
 import { measureCleanupAtScale, type ScaleResult } from './scale';
-import { seedSessions } from './seed';
+import { measureRevocations, type RevocationResult } from './revocation';
+import { seedPool, type SeedCost } from './seed';
 import { summarize, type Summary } from './summary';
 import { checkTargets } from './targets';
 import { type TableStats, tableStats } from './table-stats';
 import { TransactionLedger } from './transaction-ledger';
-import { BACKEND, isRedis } from './variant-catalog';
+import { BACKEND, isCached, isRedis } from './variant-catalog';
 
 /**
  * `npm run bench`: one NestJS app per variant, each in its own process and database (or Redis key
@@ -37,8 +38,10 @@ const withSessions = (app: AppHost) => BACKEND[app.variant] !== 'none';
 
 interface VariantResults {
   measurements: Measurement[];
+  seeding: SeedCost[];
   tables: TableStats[];
   lostUpdates: LostUpdateCheck[];
+  revocation: RevocationResult[];
   profiles: ProfileSummary[];
 }
 
@@ -55,6 +58,7 @@ async function startApps(variants: VariantName[], redis: RedisBackends | null): 
         redis: redis?.targets.get(variant),
         cleanupInterval: 0,
         cleanupBatchSize: CLEANUP_BATCH_SIZE,
+        ...(isCached(variant) ? { cacheTtl: CACHE_TTL_MS } : {}),
       });
       apps.push(app);
       log(`  ${variant} listening on ${app.baseUrl}`);
@@ -82,13 +86,15 @@ async function runRounds(options: BenchOptions, apps: AppHost[], context: Measur
         const m = await measure(context, app, workload, options.duration, round);
         measurements.push(m);
         const perRequest = (count: number) => (m.served ? count / m.served : 0).toFixed(3);
+        const looked = m.cache ? m.cache.hits + m.cache.misses : 0;
         log(
-          `  round ${round} ${workload.padEnd(5)} ${app.variant.padEnd(27)} ${m.load.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
+          `  round ${round} ${workload.padEnd(5)} ${app.variant.padEnd(34)} ${m.load.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
             `  p50 ${m.load.p50.toFixed(2)} ms  p99 ${m.load.p99.toFixed(2)} ms` +
             `  errors ${m.load.non2xx + m.load.errors + m.load.timeouts}` +
             (m.redis
               ? `  Redis commands/req sent ${perRequest(m.redis.sent)}`
-              : `  SQL/req ${perRequest(m.statements)}`),
+              : `  SQL/req ${perRequest(m.statements)}`) +
+            (looked > 0 ? `  cache hits ${((m.cache!.hits / looked) * 100).toFixed(1)}%` : ''),
         );
       }
     }
@@ -113,13 +119,20 @@ async function measureVariants(
       cookies: new Map(),
       connections: options.connections,
     };
+    const rare = options.workloads.includes('rare') ? options.rareSessions : 0;
+    const seeding: SeedCost[] = [];
     for (const app of apps) {
-      context.cookies.set(app.variant, await seedSessions(app.baseUrl, options.sessions));
+      const { pool, cost } = await seedPool(app, options.sessions, rare);
+      context.cookies.set(app.variant, pool);
+      if (rare > 0 && withSessions(app)) {
+        seeding.push(cost);
+        log(`  ${app.variant}: ${cost.sessions} rare sessions in ${cost.seconds.toFixed(1)} s`);
+      }
       if (withDatabase(app)) {
         ledger.open(app.variant, databaseOf(app.variant));
       }
     }
-    log(`Seeded ${options.sessions} sessions per variant`);
+    log(`Seeded ${options.sessions} sessions per variant${rare > 0 ? `, and ${rare} more for rare` : ''}`);
     const measurements = await runRounds(options, apps, context);
     if (apps.some(withDatabase)) {
       log('Waiting for PostgreSQL to flush its transaction counters');
@@ -130,6 +143,14 @@ async function measureVariants(
     ).filter((stats): stats is TableStats => stats !== null);
     log('Lost-updates guard');
     const lostUpdates = await Promise.all(apps.filter(withSessions).map(checkLostUpdates));
+    const cachedApps = options.revocationTrials > 0 ? apps.filter((app) => isCached(app.variant)) : [];
+    const revocation = await measureRevocations(
+      cachedApps,
+      options.revocationTrials,
+      context.cookies,
+      options.connections,
+      log,
+    );
     let profiles: ProfileSummary[] = [];
     if (profileDir) {
       log(`CPU profiles, ${options.duration} s per variant and workload`);
@@ -141,7 +162,7 @@ async function measureVariants(
       profiles = await summarizeProfiles(profileDir);
       log(`  written to ${profileDir}`);
     }
-    return { measurements, tables, lostUpdates, profiles };
+    return { measurements, seeding, tables, lostUpdates, revocation, profiles };
   } finally {
     await Promise.all(apps.map((app) => app.stop()));
   }
@@ -218,11 +239,13 @@ async function main(): Promise<void> {
     machine,
     redis: redis?.description ?? null,
     summaries,
-    targets: checkTargets(summaries, variants.lostUpdates, scale),
+    targets: checkTargets(summaries, variants.lostUpdates, variants.revocation, scale),
     pgbench,
     scale,
+    seeding: variants.seeding,
     tables: variants.tables,
     lostUpdates: variants.lostUpdates,
+    revocation: variants.revocation,
     profiles: variants.profiles,
     measurements: variants.measurements,
   });

@@ -62,7 +62,8 @@ export async function measureCleanupAtScale(
     const counts = await countRows();
     log(`  ${counts.rows} rows (${counts.expired} expired) in ${fillSeconds.toFixed(1)} s`);
 
-    const read = (duration: number) => loadSpecOf('read', app.baseUrl, cookies, settings.connections, duration);
+    const read = (duration: number) =>
+      loadSpecOf('read', app.baseUrl, { hot: cookies, rare: [] }, settings.connections, duration);
     await runLoad(read(1)); // warm-up
     const readBefore = await runLoad(read(settings.duration));
     log(`  read p99 without cleanup: ${readBefore.p99.toFixed(2)} ms`);

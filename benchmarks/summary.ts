@@ -29,19 +29,42 @@ export interface Summary {
   /** CPU microseconds per request received: the app, its PostgreSQL backends or Redis servers, the load generator. */
   cpuPerRequest: { app: number; database: number | null; loadGenerator: number };
   /**
+   * A cached variant's cache over all rounds: hits over hits + misses (null when the workload looked
+   * nothing up, as a login does), the counts, the store commands the app sent meanwhile, and whether
+   * its change channel went down during a load.
+   */
+  cache: { hitRate: number | null; hits: number; misses: number; storeCalls: number; interrupted: boolean } | null;
+  /**
    * Requests per second over the peer's (express-session on the same back end, see `PEER`), and over
-   * `baselineOf` (`none`, or for `plain` the app without sessions on the same platform).
+   * `baselineOf` (the app without sessions on the same platform).
    */
   vsPeer: number | null;
   vsNone: number | null;
 }
 
 /**
- * What "vs none" divides by: `none` (on Express), except for `plain`, where it is the app without
- * sessions on the variant's own platform, since there the question is what the library adds to that app.
+ * What "vs none" divides by: the app without sessions on the variant's own platform (`none` on
+ * Express, `none-fastify` on Fastify), so the ratio is what the session library leaves of that app.
  */
-export function baselineOf(workload: Workload, variant: VariantName): VariantName {
-  return workload === 'plain' ? NONE_ON[PLATFORM[variant]] : 'none';
+export function baselineOf(variant: VariantName): VariantName {
+  return NONE_ON[PLATFORM[variant]];
+}
+
+/** The cache's counters over all rounds of one workload on one variant. */
+function cacheOverRounds(group: Measurement[]): Summary['cache'] {
+  const counted = group.filter((m) => m.cache !== null);
+  if (counted.length === 0) {
+    return null;
+  }
+  const hits = counted.reduce((sum, m) => sum + m.cache!.hits, 0);
+  const misses = counted.reduce((sum, m) => sum + m.cache!.misses, 0);
+  return {
+    hitRate: hits + misses === 0 ? null : hits / (hits + misses),
+    hits,
+    misses,
+    storeCalls: counted.reduce((sum, m) => sum + (m.redis ? m.redis.sent : m.statements), 0),
+    interrupted: counted.some((m) => m.cache!.interruptions > 0 || !m.cache!.listening),
+  };
 }
 
 const errorsOf = (m: Measurement) => m.load.non2xx + m.load.errors + m.load.timeouts;
@@ -100,6 +123,7 @@ export function summarize(measurements: Measurement[]): Summary[] {
           : median(group.map((m) => perRequest(m.cpu.database!, m))),
         loadGenerator: median(group.map((m) => perRequest(m.cpu.loadGenerator, m))),
       },
+      cache: cacheOverRounds(group),
       vsPeer: null,
       vsNone: null,
     };
@@ -108,9 +132,19 @@ export function summarize(measurements: Measurement[]): Summary[] {
     const rate = (variant: VariantName) =>
       summaries.find((other) => other.workload === summary.workload && other.variant === variant)?.requestsPerSecond;
     const peer = PEER[summary.variant] ? rate(PEER[summary.variant]!) : undefined;
-    const none = rate(baselineOf(summary.workload, summary.variant));
+    const none = rate(baselineOf(summary.variant));
     summary.vsPeer = peer ? summary.requestsPerSecond / peer : null;
     summary.vsNone = none ? summary.requestsPerSecond / none : null;
   }
   return summaries;
+}
+
+/** Store commands the app sent per request: SQL statements on PostgreSQL, Redis commands (a script is one) on Redis. */
+export function storeCallsSent(s: Summary): number | null {
+  return s.statementsPerRequest ?? s.redisSentPerRequest;
+}
+
+/** The same as the server counted them: `pg_stat_database` transactions, or the commands Redis ran (scripts' included). */
+export function storeCallsCounted(s: Summary): number | null {
+  return s.sqlPerRequest ?? s.redisProcessedPerRequest;
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { Session, SessionAuthGuard } from 'nest-sessions';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { Session, SessionAuthGuard, SessionService } from 'nest-sessions';
 
 interface BenchData {
   counter: number;
@@ -9,6 +9,8 @@ interface BenchData {
 /** This module, as its quick start shows it: `@Session()` and `SessionAuthGuard`. */
 @Controller()
 export class ModuleSessionController {
+  constructor(private readonly sessions: SessionService) {}
+
   @Get('read')
   @UseGuards(SessionAuthGuard)
   read(@Session() session: Session<BenchData>): { userId: string; counter: number } {
@@ -49,6 +51,33 @@ export class ModuleSessionController {
   /** Uses no session: what the session library costs on a route that does not need it. */
   @Get('plain')
   plain(): { ok: boolean } {
+    return { ok: true };
+  }
+
+  // The revocation measurement's routes: a user logs out, or revokes another of their sessions.
+
+  @Post('logout')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  logout(@Session() session: Session<BenchData>): { ok: boolean } {
+    session.logout();
+    return { ok: true };
+  }
+
+  /** The handle of the caller's session, which another of the user's sessions can revoke it by. */
+  @Get('handle')
+  @UseGuards(SessionAuthGuard)
+  handle(@Session() session: Session<BenchData>): { handle: string } {
+    return { handle: session.handle };
+  }
+
+  @Post('revoke/:handle')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  async revoke(@Session() session: Session<BenchData>, @Param('handle') handle: string): Promise<{ ok: boolean }> {
+    if (!(await this.sessions.revoke(session.user!.id, handle, { tenant: session.tenant }))) {
+      throw new NotFoundException('No such session');
+    }
     return { ok: true };
   }
 }

@@ -4,6 +4,7 @@ import { SessionModule } from 'nest-sessions';
 import { RedisSessionStore } from 'nest-sessions/redis';
 import type { AppConfig, RedisTarget } from '../protocol';
 import { BENCH_SECRET } from './bench-secret';
+import { cacheOption } from './cache-option';
 import { ModuleSessionController } from './module-session.controller';
 
 function redisTargetOf(config: AppConfig): RedisTarget {
@@ -16,7 +17,7 @@ function redisTargetOf(config: AppConfig): RedisTarget {
 /**
  * The module on Redis as its docs show it, `SessionModule.forRoot({ secret, store: new
  * RedisSessionStore({ url }) })` (or `clusterNodes` on the cluster), with the store's defaults
- * except a key prefix of the bench's own.
+ * except a key prefix of the bench's own, plus `cache: { ttl }` in the cached variants.
  */
 function redisBenchModule(config: AppConfig): DynamicModule {
   const { url, clusterNodes, prefix } = redisTargetOf(config);
@@ -25,7 +26,7 @@ function redisBenchModule(config: AppConfig): DynamicModule {
   class RedisSessionBenchModule {}
   return {
     module: RedisSessionBenchModule,
-    imports: [SessionModule.forRoot({ secret: BENCH_SECRET, store })],
+    imports: [SessionModule.forRoot({ secret: BENCH_SECRET, store, ...cacheOption(config) })],
     controllers: [ModuleSessionController],
   };
 }

@@ -5,12 +5,13 @@ import { SessionModule } from 'nest-sessions';
 import { SESSION_MIGRATIONS, SessionEntity, TypeOrmSessionStore } from 'nest-sessions/typeorm';
 import { PEER_POOL_SIZE, type AppConfig } from '../protocol';
 import { BENCH_SECRET } from './bench-secret';
+import { cacheOption } from './cache-option';
 import { ModuleSessionController } from './module-session.controller';
 
 /**
  * The quick start's two modules: TypeORM with the session entity and migrations, and
- * `SessionModule.forRoot({ secret, store: TypeOrmSessionStore })` on the app's default DataSource.
- * The pool is as large as the peer's.
+ * `SessionModule.forRoot({ secret, store: TypeOrmSessionStore })` on the app's default DataSource,
+ * plus `cache: { ttl }` in the cached variants. The pool is as large as the peer's.
  */
 function benchModule(config: AppConfig): DynamicModule {
   @Module({})
@@ -31,6 +32,7 @@ function benchModule(config: AppConfig): DynamicModule {
         store: TypeOrmSessionStore,
         cleanupInterval: config.cleanupInterval,
         cleanupBatchSize: config.cleanupBatchSize,
+        ...cacheOption(config),
       }),
     ],
     controllers: [ModuleSessionController],

@@ -27,6 +27,8 @@ import { PEER_POOL_SIZE, type AppConfig } from '../protocol';
 const COOKIE = 'sid';
 const TABLE = 'one_query_session';
 const POOL = Symbol('one-query pg pool');
+/** For the bench's seeding: the table, and the app's pg pool (`app.get(ONE_QUERY_POOL)`). */
+export { COOKIE as ONE_QUERY_COOKIE, POOL as ONE_QUERY_POOL, TABLE as ONE_QUERY_TABLE };
 
 function statement(name: string, text: string, values: unknown[]): QueryConfig {
   return { name, text, values };

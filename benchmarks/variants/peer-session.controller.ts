@@ -79,11 +79,13 @@ function authenticated(req: Request): { id: string; roles: string[] } {
   return user;
 }
 
-@Module({ controllers: [PeerSessionController] })
-class PeerSessionModule {}
+/** The peer app's express-session store, for the bench's seeding (`app.get(PEER_STORE)`). */
+export const PEER_STORE = Symbol('express-session store');
 
 /** The peer's app on `store`: `resave: false`, `saveUninitialized: false`, as NestJS's docs and the stores' READMEs set it. */
 export async function createPeerApp(store: session.Store): Promise<INestApplication> {
+  @Module({ controllers: [PeerSessionController], providers: [{ provide: PEER_STORE, useValue: store }] })
+  class PeerSessionModule {}
   const app = await NestFactory.create(PeerSessionModule, { logger: ['error', 'warn'] });
   app.use(session({ secret: BENCH_SECRET, resave: false, saveUninitialized: false, store }));
   return app;
