@@ -39,9 +39,9 @@ async function handleOf(baseUrl: string, cookie: string): Promise<string | null>
 }
 
 /**
- * One revocation: a session logged in on `a` and read twice on `b` (the first read fills b's
- * cache, the second is answered from it), revoked on `a`, then `b` polled with it until it
- * answers 401, and on for `WATCH_MS` to catch any 200 after.
+ * One revocation: a session logged in on `a` and read three times on `b` (the cache keeps a
+ * session the second time it is read; the third is answered from it), revoked on `a`, then `b`
+ * polled with it until it answers 401, and on for `WATCH_MS` to catch any 200 after.
  */
 export async function runTrial(a: AppHost, b: AppHost, user: string, method: RevocationMethod): Promise<Trial> {
   const victim = await login(a.baseUrl, user);
@@ -53,7 +53,7 @@ export async function runTrial(a: AppHost, b: AppHost, user: string, method: Rev
   if (handle === null) {
     return { method, outcome: null };
   }
-  for (let read = 0; read < 2; read++) {
+  for (let read = 0; read < 3; read++) {
     if ((await status(`${b.baseUrl}/read`, victim)) !== 200) {
       return { method, outcome: null };
     }

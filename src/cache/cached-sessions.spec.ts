@@ -7,21 +7,38 @@ const session = (version: number, data: Record<string, unknown> = {}) =>
 
 describe('CachedSessions', () => {
   let cached: CachedSessions;
+  /** A session read twice: the cache keeps what is read a second time. */
+  const putRead = (idHash: string, read: ReturnType<typeof session>) => {
+    cached.put(idHash, read);
+    cached.put(idHash, read);
+  };
 
   beforeEach(() => {
     cached = new CachedSessions(60_000, 100, 60_000);
   });
 
+  it('keeps a session read a second time, not one read once, so sessions seen once never churn it', () => {
+    cached.put('id1', session(1));
+    expect(cached.get('id1', NOW)).toBeUndefined();
+    cached.put('id1', session(1));
+    expect(cached.get('id1', NOW)?.version).toBe(1);
+  });
+
+  it('keeps a session this instance has just written at once', () => {
+    cached.replace('id1', session(2));
+    expect(cached.get('id1', NOW)?.version).toBe(2);
+  });
+
   it('hands out copies: changing one changes nothing cached', () => {
-    cached.put('id1', session(1, { cart: ['a'] }));
+    putRead('id1', session(1, { cart: ['a'] }));
     const copy = cached.get('id1', NOW)!;
     (copy.data.cart as string[]).push('b');
     expect(cached.get('id1', NOW)?.data).toEqual({ cart: ['a'] });
   });
 
   it('drops the copies older than an announced version, under every ID hash of the session, and keeps newer ones', () => {
-    cached.put('id1', session(1));
-    cached.put('id2', session(3));
+    putRead('id1', session(1));
+    putRead('id2', session(3));
     cached.changed('h1', 2);
     expect(cached.get('id1', NOW)).toBeUndefined();
     expect(cached.get('id2', NOW)?.version).toBe(3);
@@ -29,9 +46,9 @@ describe('CachedSessions', () => {
 
   it('does not cache a read older than a version announced while it was on its way', () => {
     cached.changed('h1', 2);
-    cached.put('id1', session(1));
+    putRead('id1', session(1));
     expect(cached.get('id1', NOW)).toBeUndefined();
-    cached.put('id1', session(2));
+    putRead('id1', session(2));
     expect(cached.get('id1', NOW)?.version).toBe(2);
   });
 
@@ -48,22 +65,22 @@ describe('CachedSessions', () => {
   });
 
   it('does not cache a session found by the ID a renewal replaced', () => {
-    cached.put('old', { ...session(1), previousIdUntil: NOW + 10_000 });
+    putRead('old', { ...session(1), previousIdUntil: NOW + 10_000 });
     expect(cached.get('old', NOW)).toBeUndefined();
   });
 
   it('does not serve a copy that looks expired: the store may have extended it', () => {
-    cached.put('id1', session(1));
+    putRead('id1', session(1));
     expect(cached.get('id1', NOW + 60_000)).toBeUndefined();
     expect(cached.size).toBe(0);
   });
 
   it('forgets everything, announcements included, when cleared', () => {
-    cached.put('id1', session(1));
+    putRead('id1', session(1));
     cached.changed('h2', 7);
     cached.clear();
     expect(cached.size).toBe(0);
-    cached.put('id3', { ...session(1), handle: 'h2' });
+    putRead('id3', { ...session(1), handle: 'h2' });
     expect(cached.get('id3', NOW)?.version).toBe(1);
   });
 });

@@ -20,8 +20,14 @@ export class CachedSessions {
   private readonly entries: LRUCache<string, Entry>;
   private readonly idHashesOf = new Map<string, Set<string>>();
   private readonly announced: LRUCache<string, number>;
+  /** Sessions read once lately: a read is cached the second time, so sessions seen once never churn the cache. */
+  private readonly seenOnce = new Set<string>();
 
-  constructor(ttl: number, maxEntries: number, announcedFor: number) {
+  constructor(
+    ttl: number,
+    private readonly maxEntries: number,
+    announcedFor: number,
+  ) {
     this.entries = new LRUCache<string, Entry>({
       max: maxEntries,
       ttl,
@@ -49,13 +55,14 @@ export class CachedSessions {
   }
 
   /**
-   * Caches a session read from the store, unless a newer version is cached or was announced, or it
-   * was found by the ID a renewal replaced (which stops finding it soon, and only the store knows when).
+   * Caches a session read from the store the second time lately, unless a newer version is cached or
+   * was announced, or it was found by the ID a renewal replaced (which stops finding it soon, and
+   * only the store knows when).
    */
   put(idHash: string, session: StoredSession): void {
     const version = session.version;
     const outdated = (this.announced.get(session.handle) ?? -1) > (version ?? -1);
-    if (version === undefined || outdated || session.previousIdUntil !== undefined) {
+    if (version === undefined || outdated || session.previousIdUntil !== undefined || this.firstSight(idHash)) {
       return;
     }
     const cached = this.entries.peek(idHash);
@@ -96,6 +103,19 @@ export class CachedSessions {
   clear(): void {
     this.entries.clear();
     this.announced.clear();
+    this.seenOnce.clear();
+  }
+
+  /** Whether `idHash` was not read lately (it is remembered now); forgets all at once when too many are remembered. */
+  private firstSight(idHash: string): boolean {
+    if (this.seenOnce.delete(idHash)) {
+      return false;
+    }
+    if (this.seenOnce.size >= this.maxEntries) {
+      this.seenOnce.clear();
+    }
+    this.seenOnce.add(idHash);
+    return true;
   }
 
   private store(idHash: string, session: StoredSession, version: number): void {

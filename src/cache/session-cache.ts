@@ -72,7 +72,9 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.interrupted();
+    this.isListening = false;
+    this.epoch++;
+    this.sessions?.clear();
     await this.subscription?.close();
   }
 

@@ -63,7 +63,8 @@ export class SessionWriter {
     if (writesNothing(session, now, this.options)) {
       return false;
     }
-    const idHash = SessionSigner.hashId(session.id, session.record.tenant);
+    // The stored hash is the ID's own unless the ID changed: hashing it again would give the same.
+    const idHash = session.idChanged ? SessionSigner.hashId(session.id, session.record.tenant) : session.storedIdHash!;
     let plan = planPatch(session, idHash, now, this.options);
     if (plan === null) {
       return false;
