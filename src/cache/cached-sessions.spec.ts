@@ -24,6 +24,13 @@ describe('CachedSessions', () => {
     expect(cached.get('id1', NOW)?.version).toBe(1);
   });
 
+  it('keeps the first read of a session this instance created (sighted), not the session itself', () => {
+    cached.sighted('id1');
+    expect(cached.size).toBe(0);
+    cached.put('id1', session(0));
+    expect(cached.get('id1', NOW)?.version).toBe(0);
+  });
+
   it('keeps a session this instance has just written at once', () => {
     cached.replace('id1', session(2));
     expect(cached.get('id1', NOW)?.version).toBe(2);

@@ -106,6 +106,11 @@ export class CachedSessions {
     this.seenOnce.clear();
   }
 
+  /** Counts a new session as read once: its first read from the store is then kept. */
+  sighted(idHash: string): void {
+    this.firstSight(idHash);
+  }
+
   /** Whether `idHash` was not read lately (it is remembered now); forgets all at once when too many are remembered. */
   private firstSight(idHash: string): boolean {
     if (this.seenOnce.delete(idHash)) {

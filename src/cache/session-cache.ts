@@ -115,6 +115,14 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
     }
   }
 
+  /**
+   * After this instance created a session: not kept yet (a login's session may never come back, and
+   * would only push out the ones in use), but its first read from the store will be.
+   */
+  created(idHash: string): void {
+    this.sessions?.sighted(idHash);
+  }
+
   /** Drops this instance's copies of the session: it was ended, or written at a version this instance cannot know. */
   forget(handle: string): void {
     this.sessions?.changed(handle, null);

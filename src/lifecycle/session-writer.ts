@@ -43,13 +43,12 @@ export class SessionWriter {
     const idHash = SessionSigner.hashId(session.id, record.tenant);
     const loggedIn = session.userChanged && record.userId !== null;
     const revision = session.revision;
-    const ticket = this.cache.ticket();
     await this.store.call((store, call) => store.create(idHash, record, { ...this.writeOptions(now, limit), ...call }));
     session.cookieDirty = true;
     session.markSaved(idHash, revision);
     if (this.cache.enabled) {
       record.version = 0;
-      this.cache.written(idHash, record, ticket);
+      this.cache.created(idHash);
     }
     this.events.publish('created', record);
     if (loggedIn) {
