@@ -4,7 +4,11 @@
  * in `nest-sessions/testing`.
  */
 export { SessionModule } from './module/session.module';
-export type { SessionModuleAsyncOptions, SessionOptionsFactory } from './module/session.module-definition';
+export type {
+  SessionModuleAsyncOptions,
+  SessionModuleRootOptions,
+  SessionOptionsFactory,
+} from './module/session.module-definition';
 export type {
   SessionModuleOptions,
   SessionCacheOptions,
@@ -37,6 +41,7 @@ export {
   type UserSessionsFilter,
 } from './store/session-user-index.interface';
 export { hasExpiry, type SessionExpiry } from './store/session-expiry.interface';
+export { hasStoreCheck, type SessionStoreCheck } from './store/session-store-check.interface';
 export {
   hasChanges,
   type SessionChangeListener,

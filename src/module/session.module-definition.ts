@@ -9,6 +9,7 @@ import type { SessionModuleOptions } from './session-module-options.interface';
 export const {
   ConfigurableModuleClass: ConfigurableSessionModule,
   MODULE_OPTIONS_TOKEN: SESSION_RAW_OPTIONS,
+  OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<SessionModuleOptions>({ moduleName: 'Session' })
   .setClassMethodName('forRoot')
@@ -19,6 +20,9 @@ export const {
     providers: [...(definition.providers ?? []), ...extras.extraProviders],
   }))
   .build();
+
+/** Options of `SessionModule.forRoot()`: the {@link SessionModuleOptions}, plus `isGlobal` and `extraProviders`. */
+export type SessionModuleRootOptions = typeof OPTIONS_TYPE;
 
 /** Options of `SessionModule.forRootAsync()`. */
 export type SessionModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { SessionCache } from '../cache/session-cache';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { SessionEventPublisher } from '../events/session-event-publisher';
@@ -17,7 +17,13 @@ import { SessionStore } from '../store/session-store.interface';
 import { SessionStoreHealth } from '../store/session-store-health';
 import { resolveSessionOptions } from './session-options';
 import { sessionStoreProvider } from './session-store.provider';
-import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module-definition';
+import { SessionStoreStartupCheck } from './session-store-startup-check';
+import {
+  ConfigurableSessionModule,
+  SESSION_RAW_OPTIONS,
+  type SessionModuleAsyncOptions,
+  type SessionModuleRootOptions,
+} from './session.module-definition';
 
 /**
  * Server-side sessions. Import once, in the root module:
@@ -31,6 +37,7 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
     { provide: SESSION_MODULE_OPTIONS, useFactory: resolveSessionOptions, inject: [SESSION_RAW_OPTIONS] },
     sessionStoreProvider,
     SessionStoreHealth,
+    SessionStoreStartupCheck,
     BoundedStore,
     SessionCache,
     SessionEventPublisher,
@@ -57,4 +64,36 @@ import { ConfigurableSessionModule, SESSION_RAW_OPTIONS } from './session.module
     SessionCache,
   ],
 })
-export class SessionModule extends ConfigurableSessionModule {}
+export class SessionModule extends ConfigurableSessionModule {
+  /**
+   * Sessions with the options given: `secret` and `store` are required, the rest has defaults
+   * (see the options table in the README). The options are validated when the app starts; a bad
+   * value stops it with a `SessionConfigurationError` that says what to change.
+   *
+   * ```ts
+   * SessionModule.forRoot({ secret: process.env.SESSION_SECRET!.split(','), store: TypeOrmSessionStore })
+   * ```
+   */
+  static forRoot(options: SessionModuleRootOptions): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /**
+   * Sessions with options made by a provider: `useFactory` (with `imports` and `inject`),
+   * `useClass` or `useExisting` (a class implementing `SessionOptionsFactory`); also `isGlobal` and
+   * `extraProviders`.
+   *
+   * ```ts
+   * SessionModule.forRootAsync({
+   *   inject: [ConfigService, DataSource],
+   *   useFactory: (config: ConfigService, dataSource: DataSource) => ({
+   *     secret: config.getOrThrow<string>('SESSION_SECRET').split(','),
+   *     store: new TypeOrmSessionStore(dataSource),
+   *   }),
+   * })
+   * ```
+   */
+  static forRootAsync(options: SessionModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(options);
+  }
+}
