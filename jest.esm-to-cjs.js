@@ -4,7 +4,8 @@
  * Node 20.19+ loads them from CommonJS with require(esm), which is how the built package uses them, but
  * Jest's CommonJS runtime only does require(esm) on Node 24.9+. So, for the packages jest.config.js lets
  * through `transformIgnorePatterns`, this rewrites ES module syntax to CommonJS with TypeScript (already a
- * dev dependency). `import.meta.url` becomes the file's URL, and a module's own
+ * dev dependency). `import.meta.url` becomes the file's URL (`dirname` and `resolve` their CommonJS
+ * counterparts, which @nestjs/terminus uses), and a module's own
  * `const require = createRequire(import.meta.url)` is dropped: CommonJS already has that `require` (and
  * would reject the second declaration). Files that are not ES modules pass through untouched.
  */
@@ -24,7 +25,9 @@ module.exports = {
     if (!ESM_SYNTAX.test(source)) return { code: source };
     const code = source
       .replace(OWN_REQUIRE, '')
-      .replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href");
+      .replace(/\bimport\.meta\.url\b/g, "require('node:url').pathToFileURL(__filename).href")
+      .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
+      .replace(/\bimport\.meta\.resolve\b/g, "((s) => require('node:url').pathToFileURL(require.resolve(s)).href)");
     const { outputText, sourceMapText } = ts.transpileModule(code, {
       fileName: path,
       compilerOptions: {

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 
 /** The PostgreSQL server the bench uses: `DATABASE_URL`, or the local default. */
-export const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The bench's main database; each variant's is named after it (see `run.ts`). All are dropped at start and at the end. */
 export const BENCH_DATABASE = 'nest_sessions_bench';

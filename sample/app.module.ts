@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { SessionModule, type SessionRequest } from '../src';
 import { AuthController } from './auth.controller';
 import { ErrorBodyFilter } from './error-body.filter';
+import { PagesController } from './pages.controller';
 import { SampleConfig } from './sample-config';
 import { SessionAuditListener } from './session-audit.listener';
 import { SessionDemoController } from './session-demo.controller';
@@ -40,7 +41,7 @@ export class AppModule {
           cache: config.cacheMs ? { ttl: config.cacheMs } : undefined,
         }),
       ],
-      controllers: [AuthController, SessionDemoController, SessionsController],
+      controllers: [AuthController, SessionDemoController, SessionsController, PagesController],
       providers: [UsersService, SessionAuditListener, { provide: APP_FILTER, useClass: ErrorBodyFilter }],
     };
   }

@@ -12,6 +12,7 @@ export type {
 export type {
   SessionModuleOptions,
   SessionCacheOptions,
+  SessionLegacyCookieOptions,
   SessionCookieOptions,
   SessionSameSite,
   SessionBindingOptions,
@@ -20,12 +21,13 @@ export type {
   SessionRequest,
   SessionClearSiteDataType,
 } from './module/session-module-options.interface';
-export { SESSION_ROLES_KEY } from './core/session.constants';
+export { SESSION_ROLES_KEY, SESSION_ROLES_MATCH_KEY, SESSION_PUBLIC_KEY } from './core/session.constants';
 export { Session } from './http/session.decorator';
 export type { FlashMessages } from './core/session.interface';
 export type { SessionUser } from './core/session-user.interface';
 export { SessionAuthGuard } from './http/session-auth.guard';
-export { Roles } from './http/roles.decorator';
+export { Roles, type RolesMatch, type RolesOptions } from './http/roles.decorator';
+export { Public } from './http/public.decorator';
 export { SessionInterceptor } from './http/session.interceptor';
 export { SessionCache, type SessionCacheStats } from './cache/session-cache';
 export { createGracefulShutdown, type GracefulShutdownOptions } from './http/graceful-shutdown';

@@ -256,7 +256,7 @@ describe.each(GRAPHQL_SERVERS)('Sessions in GraphQL resolvers ($name)', ({ platf
       expect(response.status).toBe(200);
       expect(response.data).toBeNull();
       expect(response.errors![0]).toMatchObject({
-        message: 'This needs one of the roles: admin',
+        message: 'You do not have the role this needs',
         ...httpError('FORBIDDEN', 403),
       });
     });

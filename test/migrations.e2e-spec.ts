@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CreateSessionsTable1732500000000, SESSION_MIGRATIONS } from '../src/typeorm';
+import { CreateSessionsTable1732500000000, SESSION_MIGRATIONS, SessionEntity } from '../src/typeorm';
 import { PLATFORMS, type Platform } from './utils/platforms';
 import { TEST_SECRET } from './utils/sample-app';
 import { startSampleServer, type SampleServer } from './utils/sample-server';
@@ -175,5 +175,60 @@ describe('upgrading a database from the first session migration', () => {
       const listed = await shopper.get('/sessions').expect(200);
       expect(listed.body.sessions).toContainEqual(expect.objectContaining({ id: handle, current: true }));
     });
+  });
+});
+
+describe('moving from synchronize to the migrations', () => {
+  let db: TestDatabase;
+  const dataSources: DataSource[] = [];
+
+  async function open(options: Record<string, unknown>): Promise<DataSource> {
+    const dataSource = await new DataSource({ type: 'postgres', url: db.url, ...options }).initialize();
+    dataSources.push(dataSource);
+    return dataSource;
+  }
+
+  /** The session table of `schema` as information_schema and pg_indexes describe it, the schema's name left out. */
+  async function tableShape(dataSource: DataSource, schema: string): Promise<unknown> {
+    const columns = await dataSource.query(
+      `SELECT column_name, data_type, is_nullable, column_default, character_maximum_length
+       FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sessions' ORDER BY column_name`,
+      [schema],
+    );
+    const indexes = await dataSource.query(
+      `SELECT indexname, replace(indexdef, $1, 'SCHEMA') AS indexdef
+       FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sessions' ORDER BY indexname`,
+      [schema],
+    );
+    return { columns, indexes };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sync_to_migrations');
+    // TypeORM keeps its migrations table in the DataSource's schema, so that schema must exist first.
+    await (await open({})).query('CREATE SCHEMA synced; CREATE SCHEMA migrated');
+  });
+  afterAll(async () => {
+    await Promise.all(dataSources.map((dataSource) => dataSource.destroy()));
+    await db?.drop();
+  });
+
+  it("runs every migration on the table synchronize made, in the entity's schema, and both give the same table", async () => {
+    const synced = await open({ schema: 'synced', entities: [SessionEntity], synchronize: true });
+    await synced.query(
+      `INSERT INTO synced.sessions (id_hash, handle, created_at, last_active_at, expires_at, absolute_expires_at, id_issued_at)
+       VALUES ('a', 'handle-a', now(), now(), now() + interval '1 hour', now() + interval '1 day', now())`,
+    );
+    const afterSync = await tableShape(synced, 'synced');
+    const upgraded = await open({ schema: 'synced', entities: [SessionEntity], migrations: SESSION_MIGRATIONS });
+    const ran = (await upgraded.runMigrations()).map((migration) => migration.name);
+    expect(ran).toHaveLength(SESSION_MIGRATIONS.length);
+    expect(await tableShape(upgraded, 'synced')).toEqual(afterSync);
+    expect(await upgraded.query('SELECT handle FROM synced.sessions')).toEqual([{ handle: 'handle-a' }]);
+
+    const migrated = await open({ schema: 'migrated', entities: [SessionEntity], migrations: SESSION_MIGRATIONS });
+    await migrated.runMigrations();
+    expect(await tableShape(migrated, 'migrated')).toEqual(afterSync);
+    expect(afterSync).toMatchObject({ columns: { length: 16 }, indexes: { length: 5 } });
   });
 });

@@ -1,8 +1,14 @@
 /** Token of the resolved, validated {@link ResolvedSessionOptions}. */
 export const SESSION_MODULE_OPTIONS = 'SESSION:MODULE_OPTIONS';
 
-/** Metadata key written by `@Roles()`. */
+/** Metadata key written by `@Roles()`: the role names. */
 export const SESSION_ROLES_KEY = 'SESSION:ROLES';
+
+/** Metadata key written by `@Roles()` beside the names: whether the user needs `'any'` or `'all'` of them. */
+export const SESSION_ROLES_MATCH_KEY = 'SESSION:ROLES_MATCH';
+
+/** Metadata key written by `@Public()`: `SessionAuthGuard` lets the request through without a login. */
+export const SESSION_PUBLIC_KEY = 'SESSION:PUBLIC';
 
 /** Metadata key written by `@Session()` on the handler, so the interceptor knows to load the session. */
 export const SESSION_PARAM_KEY = 'SESSION:PARAM';

@@ -7,8 +7,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { Public } from './public.decorator';
 import { Roles } from './roles.decorator';
-import { SessionAuthGuard } from './session-auth.guard';
+import { SESSION_FORBIDDEN_MESSAGE, SessionAuthGuard } from './session-auth.guard';
 import { buildLifecycle, type Lifecycle } from '../lifecycle/lifecycle.fixture';
 import { SessionSigner } from '../core/session-signer';
 import type { SessionUser } from '../core/session-user.interface';
@@ -27,9 +28,28 @@ class AdminController {
 
   @Roles()
   anyUser(): void {}
+
+  @Roles('admin', 'auditor', { match: 'all' })
+  audit(): void {}
+
+  @Public()
+  status(): void {}
 }
 
+@Roles('admin', 'auditor', { match: 'all' })
+class AuditController {
+  report(): void {}
+
+  @Roles('viewer', 'editor')
+  summary(): void {}
+}
+
+@Public()
 class OpenController {
+  read(): void {}
+}
+
+class PlainController {
   read(): void {}
 }
 
@@ -103,18 +123,18 @@ describe('SessionAuthGuard', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   it('answers 401 when the session has no user', async () => {
-    const { result } = await guard(null, OpenController, 'read');
+    const { result } = await guard(null, PlainController, 'read');
     expect(await statusOf(result)).toBe(401);
-    await expect((await guard(null, OpenController, 'read')).result).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect((await guard(null, PlainController, 'read')).result).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('answers 401 when there is no session at all', async () => {
-    const { result } = await guard(editor, OpenController, 'read', '__Host-sid=forged');
+    const { result } = await guard(editor, PlainController, 'read', '__Host-sid=forged');
     await expect(result).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('lets a logged-in user through a handler without roles', async () => {
-    await expect((await guard(nobody, OpenController, 'read')).result).resolves.toBe(true);
+    await expect((await guard(nobody, PlainController, 'read')).result).resolves.toBe(true);
   });
 
   it('lets a logged-in user through when @Roles() lists no role', async () => {
@@ -124,7 +144,7 @@ describe('SessionAuthGuard', () => {
   it('answers 403 when the user lacks every role the class asks for', async () => {
     const { result } = await guard(editor, AdminController, 'list');
     await expect(result).rejects.toBeInstanceOf(ForbiddenException);
-    await expect((await guard(editor, AdminController, 'list')).result).rejects.toThrow(/admin, auditor/);
+    await expect((await guard(editor, AdminController, 'list')).result).rejects.toThrow(SESSION_FORBIDDEN_MESSAGE);
     expect(await statusOf((await guard(nobody, AdminController, 'list')).result)).toBe(403);
   });
 
@@ -150,9 +170,51 @@ describe('SessionAuthGuard', () => {
     const { store, cookie } = await storeWithSession(editor);
     jest.spyOn(store, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
     const manager = managerOn(store);
-    const check = () => guardOf(manager).canActivate(contextFor({ headers: { cookie } }, OpenController, 'read'));
+    const check = () => guardOf(manager).canActivate(contextFor({ headers: { cookie } }, PlainController, 'read'));
     await expect(check()).rejects.toBeInstanceOf(ServiceUnavailableException);
     expect(await statusOf(check())).toBe(503);
+  });
+
+  it('names no role in the 403, and logs which ones at debug level without the user ID', async () => {
+    const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    const error = await (await guard(editor, AdminController, 'list')).result.catch((caught: unknown) => caught);
+    expect((error as HttpException).getResponse()).toEqual({
+      statusCode: 403,
+      message: SESSION_FORBIDDEN_MESSAGE,
+      error: 'Forbidden',
+    });
+    expect(JSON.stringify((error as HttpException).getResponse())).not.toMatch(/admin|auditor/);
+    const logged = debug.mock.calls.map((call) => String(call[0])).join('\n');
+    expect(logged).toMatch(/AdminController\.list.*admin, auditor/);
+    expect(logged).not.toContain(editor.id);
+    debug.mockRestore();
+  });
+
+  it('requires every role with { match: "all" }', async () => {
+    await expect((await guard(auditor, AdminController, 'audit')).result).rejects.toBeInstanceOf(ForbiddenException);
+    const both: SessionUser = { id: 'u-both', roles: ['auditor', 'admin'] };
+    await expect((await guard(both, AdminController, 'audit')).result).resolves.toBe(true);
+    await expect((await guard(both, AuditController, 'report')).result).resolves.toBe(true);
+    await expect((await guard(auditor, AuditController, 'report')).result).rejects.toBeInstanceOf(ForbiddenException);
+  });
+
+  it("takes the handler's match along with its roles, not the controller's", async () => {
+    await expect((await guard(editor, AuditController, 'summary')).result).resolves.toBe(true);
+  });
+
+  it('lets anyone through a @Public() handler or controller without reading the session', async () => {
+    for (const [controller, method] of [
+      [AdminController, 'status'],
+      [OpenController, 'read'],
+    ] as const) {
+      const { store, cookie } = await storeWithSession(null);
+      const read = jest.spyOn(store, 'get');
+      const manager = managerOn(store);
+      const request: SessionHttpRequest = { headers: { cookie } };
+      await expect(guardOf(manager).canActivate(contextFor(request, controller, method))).resolves.toBe(true);
+      expect(read).not.toHaveBeenCalled();
+      expect(manager.loaded(request)).toBeUndefined();
+    }
   });
 
   it('lets a subclass change the role rule', async () => {
@@ -166,6 +228,19 @@ describe('SessionAuthGuard', () => {
     const pending = new AllRolesGuard(manager.loader, new Reflector()).canActivate(
       contextFor({ headers: { cookie } }, AdminController, 'list'),
     );
+    await expect(pending).rejects.toBeInstanceOf(ForbiddenException);
+  });
+
+  it('builds a subclass whose constructor takes only its own dependencies', async () => {
+    class AuditedGuard extends SessionAuthGuard {
+      constructor(readonly audit: string[]) {
+        super();
+      }
+    }
+    const { store, cookie } = await storeWithSession(editor);
+    const manager = managerOn(store);
+    const subclass = Object.assign(new AuditedGuard([]), { loader: manager.loader, reflector: new Reflector() });
+    const pending = subclass.canActivate(contextFor({ headers: { cookie } }, AdminController, 'list'));
     await expect(pending).rejects.toBeInstanceOf(ForbiddenException);
   });
 });

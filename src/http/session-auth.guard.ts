@@ -5,35 +5,54 @@ import {
   HttpException,
   Inject,
   Injectable,
+  Logger,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SESSION_ROLES_KEY } from '../core/session.constants';
+import { SESSION_PUBLIC_KEY, SESSION_ROLES_KEY, SESSION_ROLES_MATCH_KEY } from '../core/session.constants';
 import { toHttpException } from './session-http-errors';
 import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLoader } from '../lifecycle/session-loader';
 import { commitsAfterHandler } from './session-interceptor-binding';
 import type { SessionUser } from '../core/session-user.interface';
 import { transportOf } from './platform/execution-transport';
+import type { RolesMatch } from './roles.decorator';
+
+/** The message of every 403: the roles a route needs are the server's business, not the client's. */
+export const SESSION_FORBIDDEN_MESSAGE = 'You do not have the role this needs';
+
+/** Module-level rather than a field, so a subclass can declare its own `logger`. */
+const logger = new Logger('SessionAuthGuard');
 
 /**
- * Lets a request through when its session has a logged-in user (401 otherwise) who has
- * one of the roles `@Roles()` asks for, if any (403 otherwise). Loads the session itself,
- * since guards run before interceptors; the handler then shares the same instance. Works on
- * HTTP routes, GraphQL resolvers and WebSocket gateways (from the handshake's cookie; there,
+ * Lets a request through when its session has a logged-in user (401 otherwise) who has the roles
+ * `@Roles()` asks for, if any (403 otherwise); `@Public()` handlers pass without either check. Loads
+ * the session itself, since guards run before interceptors; the handler then shares the same
+ * instance. Use it per route (`@UseGuards`) or for the whole app (`APP_GUARD`). Works on HTTP
+ * routes, GraphQL resolvers and WebSocket gateways (from the handshake's cookie; there,
  * `@Session()` also needs `SessionInterceptor` on the gateway).
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
-  /** Injected as a property, so subclasses keep the constructor they have. */
+  // Injected as properties, so a subclass's constructor takes only its own dependencies and calls super().
+  @Inject(SessionLoader) protected readonly loader!: SessionLoader;
+  @Inject(Reflector) protected readonly reflector!: Reflector;
   @Inject(SessionCommitter) protected readonly committer!: SessionCommitter;
 
-  constructor(
-    protected readonly loader: SessionLoader,
-    protected readonly reflector: Reflector,
-  ) {}
+  /** Nest injects the dependencies itself; the parameters remain for code that builds the guard by hand. */
+  constructor(loader?: SessionLoader, reflector?: Reflector) {
+    if (loader) {
+      this.loader = loader;
+    }
+    if (reflector) {
+      this.reflector = reflector;
+    }
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(context)) {
+      return true;
+    }
     const transport = transportOf(context);
     const session = transport
       ? await this.loader.load(transport.request, transport.response !== null).catch((error: unknown) => {
@@ -44,12 +63,12 @@ export class SessionAuthGuard implements CanActivate {
     if (!user) {
       return this.deny(context, new UnauthorizedException('You need to log in'));
     }
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(SESSION_ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (roles && roles.length > 0 && !this.hasRole(user, roles)) {
-      return this.deny(context, new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}`));
+    const required = this.requiredRoles(context);
+    if (required && required.roles.length > 0 && !this.hasRole(user, required.roles, required.match)) {
+      const lacks = required.match === 'all' ? 'not all' : 'none';
+      const route = `${context.getClass().name}.${context.getHandler().name}`;
+      logger.debug(`403 on ${route}: the user has ${lacks} of the roles ${required.roles.join(', ')}`);
+      return this.deny(context, new ForbiddenException(SESSION_FORBIDDEN_MESSAGE));
     }
     if (transport && transport.response !== null && !commitsAfterHandler(context)) {
       // No interceptor of this module runs for this handler (it takes no @Session()): what the
@@ -60,6 +79,30 @@ export class SessionAuthGuard implements CanActivate {
       });
     }
     return true;
+  }
+
+  /** Whether `@Public()` marks the handler or its controller (the handler's own value wins). */
+  protected isPublic(context: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride<boolean | undefined>(SESSION_PUBLIC_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
+  }
+
+  /**
+   * What `@Roles()` asks for: the handler's, else the controller's, names and match read from the
+   * same one (a controller's `match: 'all'` never applies to a handler's own list).
+   */
+  protected requiredRoles(context: ExecutionContext): { roles: string[]; match: RolesMatch } | null {
+    for (const target of [context.getHandler(), context.getClass()]) {
+      const roles = this.reflector.get<string[] | undefined>(SESSION_ROLES_KEY, target);
+      if (roles !== undefined) {
+        return { roles, match: this.reflector.get<RolesMatch | undefined>(SESSION_ROLES_MATCH_KEY, target) ?? 'any' };
+      }
+    }
+    return null;
   }
 
   /**
@@ -73,8 +116,13 @@ export class SessionAuthGuard implements CanActivate {
     throw exception;
   }
 
-  /** Whether the user may pass; override to change the rule (the default: any one of the roles). */
-  protected hasRole(user: SessionUser, roles: string[]): boolean {
-    return roles.some((role) => user.roles.includes(role));
+  /**
+   * Whether the user may pass; override to change the rule. The default: any one of the roles, or
+   * every one with `@Roles(..., { match: 'all' })`.
+   */
+  protected hasRole(user: SessionUser, roles: string[], match: RolesMatch = 'any'): boolean {
+    return match === 'all'
+      ? roles.every((role) => user.roles.includes(role))
+      : roles.some((role) => user.roles.includes(role));
   }
 }

@@ -5,6 +5,7 @@ import { SessionSigner, type VerifiedSessionId } from '../core/session-signer';
 import type { RequestSession } from '../core/request-session';
 import type { RequestState } from '../lifecycle/request-state';
 import type { ResolvedSessionOptions } from '../module/session-options';
+import { LegacySessionCookie } from './legacy-cookie';
 import { cookieValuesOf } from './platform/cookie-values';
 import {
   appendSetCookie,
@@ -20,6 +21,8 @@ export interface SessionCookieReading {
   present: boolean;
   /** The first of them that verifies (a sibling subdomain may have tossed in others), or null. */
   verified: VerifiedSessionId | null;
+  /** With `legacyCookie`: whether express-session's cookie came, and its ID when none of ours verified. */
+  legacy: { present: boolean; id: string | null };
 }
 
 /** Reads the session cookie of requests and writes the one responses need: signed, with the configured attributes. */
@@ -27,21 +30,26 @@ export interface SessionCookieReading {
 export class SessionCookies {
   private readonly logger = new Logger('SessionModule');
   private readonly signer: SessionSigner;
+  private readonly legacy: LegacySessionCookie | null;
 
   constructor(@Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions) {
     this.signer = new SessionSigner(options.secrets);
+    this.legacy = options.legacyCookie ? new LegacySessionCookie(options.legacyCookie) : null;
   }
 
   read(request: SessionHttpRequest): SessionCookieReading {
-    const values = cookieValuesOf(getCookieHeader(request), this.options.cookie.name);
+    const header = getCookieHeader(request);
+    const values = cookieValuesOf(header, this.options.cookie.name);
     const verified = values.map((value) => this.signer.verify(value)).find((result) => result !== null) ?? null;
-    return { present: values.length > 0, verified };
+    const legacy = this.legacy?.read(header) ?? { present: false, id: null };
+    return { present: values.length > 0, verified, legacy: verified ? { ...legacy, id: null } : legacy };
   }
 
   /** Adds the `Set-Cookie` the response needs, if any, with `Cache-Control: no-store` (and `Clear-Site-Data` when the session ended). */
   write(response: unknown, session: RequestSession, state: RequestState): void {
     const header = this.headerFor(session, state);
-    if (header === null) {
+    const clearLegacy = state.hadLegacyCookie && this.legacy ? this.legacy.clearHeader() : null;
+    if (header === null && clearLegacy === null) {
       return;
     }
     if (headersSent(response)) {
@@ -50,7 +58,13 @@ export class SessionCookies {
       );
       return;
     }
-    appendSetCookie(response, header);
+    if (header !== null) {
+      appendSetCookie(response, header);
+    }
+    if (clearLegacy !== null) {
+      appendSetCookie(response, clearLegacy);
+      state.hadLegacyCookie = false;
+    }
     // A response that carries a session cookie must never be served from a shared cache to someone else.
     setResponseHeader(response, 'Cache-Control', 'no-store');
     if (session.ended && this.options.clearSiteData.length > 0) {

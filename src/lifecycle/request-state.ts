@@ -11,6 +11,8 @@ export interface RequestState {
   hadCookie: boolean;
   /** Its cookie verified under a rotated-out secret: it is sent again, signed with the current one. */
   signedWithOldSecret: boolean;
+  /** It brought express-session's cookie (`legacyCookie`): the response clears it. */
+  hadLegacyCookie?: boolean;
 }
 
 type RequestWithState = SessionHttpRequest & { [SESSION_REQUEST_KEY]?: RequestState };

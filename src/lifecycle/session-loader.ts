@@ -44,17 +44,18 @@ export class SessionLoader {
     if (existing) {
       return existing.loading;
     }
-    const { present, verified } = this.cookies.read(request);
+    const { present, verified, legacy } = this.cookies.read(request);
     const client = this.clientOf(request);
     const tenant = this.options.tenant?.(request) || '';
-    if (present && verified === null) {
+    if (verified === null && (present || (legacy.present && legacy.id === null))) {
       this.events.publish('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
     }
-    const loading = this.open(verified?.id, tenant, client, canSetCookie);
+    const loading = this.open(verified?.id ?? legacy.id ?? undefined, tenant, client, canSetCookie, legacy.id !== null);
     RequestStates.attach(request, {
       loading,
       hadCookie: present,
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
+      hadLegacyCookie: legacy.present,
     });
     return loading;
   }
@@ -64,6 +65,7 @@ export class SessionLoader {
     tenant: string,
     client: ClientInfo,
     renewable: boolean,
+    legacy: boolean,
   ): Promise<RequestSession> {
     const now = Date.now();
     if (id !== undefined) {
@@ -71,7 +73,8 @@ export class SessionLoader {
       const stored = this.cache.lookup(idHash, now) ?? (await this.read(idHash));
       if (stored && (await this.admits(stored, client, now))) {
         const session = new RequestSession(id, idHash, stored, this.committer, client);
-        if (renewable && isRenewalDue(stored, now, this.options.renewAfter)) {
+        // An express-session ID (`legacyCookie`) is replaced on first use, as a renewal would.
+        if (renewable && (legacy || isRenewalDue(stored, now, this.options.renewAfter))) {
           session.regenerate();
           session.renewing = true; // after regenerate(), which clears it
         }

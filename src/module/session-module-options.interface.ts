@@ -141,6 +141,31 @@ export interface SessionModuleOptions {
    * their writes to the others.
    */
   cache?: SessionCacheOptions;
+  /**
+   * Check the store once as the application boots (TypeORM: its table and columns; Redis: a
+   * `PING`), bounded by `storeTimeout`, and refuse to start when it fails, with a message naming
+   * the fix. `false` for apps that start before their database. Default `true`.
+   */
+  checkStoreOnStart?: boolean;
+  /**
+   * Accept express-session's signed cookie (`connect.sid=s:<id>.<signature>`) from a request
+   * without a valid cookie of this module: its session, copied with `exportExpressSessions`, is
+   * served and given a new ID and this module's cookie, and the legacy cookie is cleared. See
+   * docs/migration.md. Default: off.
+   */
+  legacyCookie?: SessionLegacyCookieOptions;
+}
+
+/** express-session's cookie, as `legacyCookie` reads it: give what the express-session app set. */
+export interface SessionLegacyCookieOptions {
+  /** express-session's `name`. Default `'connect.sid'`. */
+  name?: string;
+  /** express-session's `secret` (a string, or an array whose every item verifies). Default: this module's `secret`. */
+  secret?: string | string[];
+  /** express-session's `cookie.path`, so the legacy cookie can be cleared. Default `'/'`. */
+  path?: string;
+  /** express-session's `cookie.domain`, so the legacy cookie can be cleared. Default: none. */
+  domain?: string;
 }
 
 /**

@@ -133,6 +133,7 @@ describe('resolveSessionOptions', () => {
       ['bind.userAgent', { bind: { userAgent: 'yes' } }],
       ['rolling', { rolling: 'true' }],
       ['cookie.secure', { cookie: { secure: 'false' } }],
+      ['checkStoreOnStart', { checkStoreOnStart: 'false' }],
     ])('refuses a %s that is not a boolean (a string from the environment, say)', (name, options) => {
       expectFailure(
         { secret: SECRET, ...options },

@@ -23,6 +23,8 @@ describe('resolveSessionOptions', () => {
         maxSessionsPerUser: null,
         sessionLimitPolicy: 'evict-oldest',
         cache: null,
+        checkStoreOnStart: true,
+        legacyCookie: null,
       });
     });
 
@@ -100,10 +102,12 @@ describe('resolveSessionOptions', () => {
         sessionLimitPolicy: 'refuse',
         clearSiteData: ['storage'],
         cache: { ttl: 2000, maxEntries: 50 },
+        checkStoreOnStart: false,
       });
       expect(resolve({ secret: [SECRET, OTHER_SECRET], ...given() })).toEqual({
         secrets: [SECRET, OTHER_SECRET],
         ...given(),
+        legacyCookie: null,
       });
     });
 

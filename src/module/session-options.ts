@@ -2,6 +2,7 @@ import { SESSION_DEFAULTS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
 import { compileProxyTrust, type ProxyTrust } from '../http/platform/client-address';
 import { resolveCacheOptions, type ResolvedCacheOptions } from './cache-options';
+import { resolveLegacyCookieOptions, type ResolvedLegacyCookieOptions } from './legacy-cookie-options';
 import type {
   SessionClearSiteDataType,
   SessionLimitPolicy,
@@ -40,6 +41,10 @@ export interface ResolvedSessionOptions {
   sessionLimitPolicy: SessionLimitPolicy;
   /** The session cache, or null when it is off. */
   cache: ResolvedCacheOptions | null;
+  /** Whether the store is checked once at start-up. */
+  checkStoreOnStart: boolean;
+  /** express-session's cookie, accepted on first use; null when off. */
+  legacyCookie: ResolvedLegacyCookieOptions | null;
 }
 
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
@@ -91,7 +96,10 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
         : positive('maxSessionsPerUser', options.maxSessionsPerUser, 0, 'sessions'),
     sessionLimitPolicy: options.sessionLimitPolicy ?? 'evict-oldest',
     cache: resolveCacheOptions(options.cache),
+    checkStoreOnStart: options.checkStoreOnStart ?? true,
+    legacyCookie: null,
   };
+  resolved.legacyCookie = resolveLegacyCookieOptions(options.legacyCookie, resolved.secrets, resolved.cookie.name);
   for (const [name, value] of Object.entries({
     'bind.ip': resolved.bind.ip,
     'bind.userAgent': resolved.bind.userAgent,
@@ -99,6 +107,7 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
     saveUninitialized: resolved.saveUninitialized,
     'cookie.httpOnly': resolved.cookie.httpOnly,
     'cookie.secure': resolved.cookie.secure,
+    checkStoreOnStart: resolved.checkStoreOnStart,
   })) {
     if (typeof value !== 'boolean') {
       fail(`\`${name}\` must be true or false; got ${JSON.stringify(value)}.`);

@@ -1,11 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SessionCache } from '../cache/session-cache';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
+import { SessionDebugLog } from '../events/session-debug-log';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { SessionEvents } from '../events/session-events';
 import { SessionAuthGuard } from '../http/session-auth.guard';
 import { SessionCookies } from '../http/session-cookies';
 import { SessionInterceptor } from '../http/session.interceptor';
+import { NestSessionDecoratorCheck } from '../http/nest-session-decorator-check';
 import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLimits } from '../lifecycle/session-limits';
 import { SessionLoader } from '../lifecycle/session-loader';
@@ -33,6 +36,7 @@ import {
  * that take the session, and `SessionAuthGuard` saves the session of the routes it guards.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     { provide: SESSION_MODULE_OPTIONS, useFactory: resolveSessionOptions, inject: [SESSION_RAW_OPTIONS] },
     sessionStoreProvider,
@@ -42,6 +46,7 @@ import {
     SessionCache,
     SessionEventPublisher,
     SessionEvents,
+    SessionDebugLog,
     SessionCookies,
     SessionWriter,
     SessionLimits,
@@ -51,6 +56,7 @@ import {
     SessionCleanupService,
     SessionAuthGuard,
     SessionInterceptor,
+    NestSessionDecoratorCheck,
   ],
   exports: [
     SessionStore,
@@ -62,6 +68,8 @@ import {
     SessionLoader,
     SessionCommitter,
     SessionCache,
+    // For nest-sessions/terminus's health indicator, which probes the store the way requests do.
+    BoundedStore,
   ],
 })
 export class SessionModule extends ConfigurableSessionModule {

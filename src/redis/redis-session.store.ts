@@ -6,6 +6,7 @@ import type {
   SessionChanges,
   SessionChangeSubscription,
 } from '../store/session-changes.interface';
+import type { SessionStoreCheck } from '../store/session-store-check.interface';
 import type { SessionStore, SessionWriteOptions } from '../store/session-store.interface';
 import type { SessionUserIndex, UserSessionsFilter } from '../store/session-user-index.interface';
 import type { SessionPatch, SessionSummary, StoredSession } from '../store/stored-session.interface';
@@ -34,7 +35,9 @@ import { RedisWriter } from './redis-writer';
  * SessionModule.forRoot({ secret, store: new RedisSessionStore({ url: process.env.REDIS_URL }) })
  * ```
  */
-export class RedisSessionStore implements SessionStore, SessionUserIndex, SessionChanges, OnApplicationShutdown {
+export class RedisSessionStore
+  implements SessionStore, SessionUserIndex, SessionChanges, SessionStoreCheck, OnApplicationShutdown
+{
   private readonly client: Redis | Cluster;
   private readonly owned: boolean;
   private readonly keys: RedisSessionKeys;
@@ -141,6 +144,21 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, Sessio
     return deleted.filter((summary): summary is SessionSummary => summary !== null);
   }
 
+  /**
+   * A `PING`, which the module sends at start-up (`checkStoreOnStart`): a Redis that does not answer
+   * stops the app from starting, as a missing database would.
+   */
+  async checkStore(): Promise<void> {
+    try {
+      await this.client.ping();
+    } catch (error) {
+      throw new SessionStoreUnavailableError(
+        `Redis did not answer PING: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
+    }
+  }
+
   subscribeToChanges(listener: SessionChangeListener): SessionChangeSubscription {
     return this.changes.subscribe(listener);
   }
@@ -148,8 +166,14 @@ export class RedisSessionStore implements SessionStore, SessionUserIndex, Sessio
   /** Ends the change subscriptions, and closes the connection the store opened (not a client the app gave it). */
   async close(): Promise<void> {
     await this.changes.close();
-    if (this.owned && this.client.status !== 'end') {
+    if (!this.owned || this.client.status === 'end') {
+      return;
+    }
+    if (this.client.status === 'ready') {
       await this.client.quit().catch(() => this.client.disconnect());
+    } else {
+      // Not connected (the server is down, or it is still connecting): QUIT would wait for it, forever.
+      this.client.disconnect();
     }
   }
 

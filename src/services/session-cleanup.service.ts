@@ -97,6 +97,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, OnModuleDe
         }
         deleted += batch;
         if (batch < this.options.cleanupBatchSize) {
+          this.logger.debug(`Cleanup run complete: deleted ${deleted} expired sessions`);
           return { deleted, outcome: 'complete' };
         }
       }

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { SessionChangeListener, SessionChangeSubscription } from '../store/session-changes.interface';
-import { CHANGES_CHANNEL } from './session-sql';
+import { quote } from './session-table';
 
 /** The part of a node-postgres `Client` the channel uses. */
 interface ListenClient {
@@ -35,19 +35,20 @@ export class PgChangeChannel implements SessionChangeSubscription {
 
   private constructor(
     private readonly createClient: () => ListenClient,
+    private readonly channel: string,
     private readonly listener: SessionChangeListener,
   ) {}
 
-  /** Starts listening on a connection made with the `DataSource`'s settings. */
-  static open(dataSource: DataSource, listener: SessionChangeListener): PgChangeChannel {
+  /** Starts listening to `channel` on a connection made with the `DataSource`'s settings. */
+  static open(dataSource: DataSource, channel: string, listener: SessionChangeListener): PgChangeChannel {
     const driver = dataSource.driver as unknown as {
       postgres: { Client: new (config: object) => ListenClient };
       master?: { options?: object };
     };
     const config = { ...driver.master?.options, application_name: CHANGES_APPLICATION_NAME };
-    const channel = new PgChangeChannel(() => new driver.postgres.Client(config), listener);
-    void channel.connect();
-    return channel;
+    const opened = new PgChangeChannel(() => new driver.postgres.Client(config), channel, listener);
+    void opened.connect();
+    return opened;
   }
 
   async close(): Promise<void> {
@@ -66,7 +67,7 @@ export class PgChangeChannel implements SessionChangeSubscription {
     this.client = client;
     try {
       await bounded(client.connect());
-      await bounded(client.query(`LISTEN ${CHANGES_CHANNEL}`));
+      await bounded(client.query(`LISTEN ${quote(this.channel)}`));
     } catch {
       this.lost(client);
       return;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SESSION_DEFAULTS } from '../core/session.constants';
 import { sendCancelRequest } from './pg-cancel';
@@ -58,8 +59,18 @@ export class PooledQueries {
   private deaths = 0;
   private readonly workedAt = new WeakMap<PgClient, number>();
   private readonly guarded = new WeakSet<PgClient>();
+  private readonly namespace: string;
 
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * `table` sets the statements' names apart from another store's on the same pool (another table):
+   * a connection refuses a name it prepared with a different text.
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    table = '',
+  ) {
+    this.namespace = table === '' ? '' : `${createHash('sha256').update(table).digest('hex').slice(0, 8)}_`;
+  }
 
   /** Runs one named statement. */
   query<Row>(name: string, text: string, values: unknown[], bounds: QueryBounds = {}): Promise<PgResult<Row>> {
@@ -204,7 +215,7 @@ export class PooledQueries {
       number = ++this.connections;
       this.connectionNumbers.set(client, number);
     }
-    return `nest_sessions_${name}_${number}`;
+    return `nest_sessions_${this.namespace}${name}_${number}`;
   }
 
   private pool(): PgPool {

@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { ExportedSession } from '../store/copy-sessions';
-import { EXPORT_SESSIONS, type SessionRow, toStoredSession } from './session-sql';
+import { type SessionRow, toStoredSession } from './session-rows';
+import { sessionStatements } from './session-sql';
+import { resolveSessionTable, type SessionTableOptions } from './session-table';
 
 /** Options of {@link exportSessions}. */
-export interface ExportSessionsOptions {
+export interface ExportSessionsOptions extends SessionTableOptions {
   /** Sessions per batch. Default 1000. */
   batchSize?: number;
   /** Only sessions live at this time (epoch ms). Default: now. */
@@ -21,10 +23,11 @@ export async function* exportSessions(
   dataSource: DataSource,
   options: ExportSessionsOptions = {},
 ): AsyncGenerator<ExportedSession[]> {
-  const { batchSize = 1000, now = Date.now(), activeSince = null } = options;
+  const { batchSize = 1000, now = Date.now(), activeSince = null, tableName, schema } = options;
+  const { exportSessions: statement } = sessionStatements(resolveSessionTable(dataSource, { tableName, schema }));
   let after = '';
   for (;;) {
-    const rows = (await dataSource.query(EXPORT_SESSIONS, [after, now, activeSince, batchSize])) as Array<
+    const rows = (await dataSource.query(statement, [after, now, activeSince, batchSize])) as Array<
       SessionRow & { id_hash: string }
     >;
     if (rows.length === 0) {

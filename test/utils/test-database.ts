@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** The server the tests use: `DATABASE_URL`, or the local default. */
-export const BASE_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The server the tests use: `DATABASE_URL`, or the local default. Only its maintenance database is
+ * connected to (to create and drop each file's own database), so a stock server needs nothing made
+ * beforehand: its `postgres` database and a user with `CREATEDB` are enough.
+ */
+export const BASE_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A database of its own for one test file, so files run in parallel and leave nothing behind. */
 export interface TestDatabase {

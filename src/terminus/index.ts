@@ -1,0 +1,2 @@
+/** nest-sessions/terminus: a `@nestjs/terminus` health indicator for the session store. */
+export { SessionStoreHealthIndicator } from './session-store.health-indicator';
