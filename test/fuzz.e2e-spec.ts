@@ -141,6 +141,8 @@ describe('fuzzing', () => {
         await fc.assert(
           fc.asyncProperty(before, after, separator, fc.boolean(), async (preceding, following, joint, asAlice) => {
             const cookie = [...preceding, asAlice ? alice : counter, ...following].join(joint);
+            // Node answers 431 to a request whose headers pass 16 KB, before the app sees it.
+            fc.pre(cookie.length <= MAX_COOKIE_HEADER);
             if (asAlice) {
               const response = await send(server.url, 'get', '/profile', { cookie });
               expectNoServerError(response, 'GET /profile');

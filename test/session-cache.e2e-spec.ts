@@ -101,6 +101,8 @@ describe('the session cache across two instances', () => {
         .post('/cart')
         .send({ itemId: 'from-b' })
         .expect(200, { cart: ['from-a', 'from-b'] });
+      // A cached its own write: B's reaches it by the announcement, moments later.
+      await waitUntil(async () => (await onA.get('/cart')).body.cart?.length === 2, ANNOUNCED_WITHIN);
       await onA.get('/cart').expect(200, { cart: ['from-a', 'from-b'] });
     });
 
