@@ -51,8 +51,24 @@ export class ThrowawayRedisCluster {
     this.reaper = OrphanReaper.watch(dir);
   }
 
-  /** Starts the nodes, creates the cluster and waits until it is settled; on any failure, removes what it made and rethrows. */
+  /**
+   * Starts the nodes, creates the cluster and waits until it is settled; on any failure, removes what
+   * it made and rethrows. A port taken between choosing it and binding it (another process on the
+   * machine) costs a new attempt on other ports, not the test.
+   */
   static async create(options: ThrowawayRedisClusterOptions = {}): Promise<ThrowawayRedisCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ThrowawayRedisCluster.createOnce(options);
+      } catch (error) {
+        if (attempt === 3 || !String(error).includes('Address already in use')) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private static async createOnce(options: ThrowawayRedisClusterOptions): Promise<ThrowawayRedisCluster> {
     const { masters = 3, replicasPerMaster = 1 } = options;
     if (masters < 3) {
       throw new Error(`a Redis Cluster needs at least 3 masters; got ${masters}`);
