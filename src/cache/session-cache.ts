@@ -72,9 +72,7 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.isListening = false;
-    this.epoch++;
-    this.sessions?.clear();
+    this.stopServing();
     await this.subscription?.close();
   }
 
@@ -153,6 +151,11 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
       this.interruptions++;
       this.logger.warn('Session cache: lost the store change channel; bypassing the cache until it is back');
     }
+    this.stopServing();
+  }
+
+  /** Empties the cache and bypasses it; a read already on its way cannot fill it. */
+  private stopServing(): void {
     this.epoch++;
     this.isListening = false;
     this.sessions?.clear();

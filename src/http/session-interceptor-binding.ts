@@ -1,8 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { SessionInterceptor } from './session.interceptor';
-
-/** Where Nest keeps `@UseInterceptors()` (the value of `INTERCEPTORS_METADATA` in @nestjs/common). */
-const INTERCEPTORS_METADATA = '__interceptors__';
 
 /**
  * Whether {@link SessionInterceptor} is bound to the handler or its class (`@Session()` binds it,

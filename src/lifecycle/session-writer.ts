@@ -158,9 +158,9 @@ export class SessionWriter {
     if (session.storedIdHash === null) {
       return;
     }
+    // Forgotten first: the mark it leaves also keeps out a copy read or written while the delete is on its way.
     this.cache.forget(session.record.handle);
     await this.store.call((store, call) => store.destroy(session.record.handle, call));
-    this.cache.forget(session.record.handle);
     session.storedIdHash = null;
     this.events.publish('destroyed', session.record);
   }
