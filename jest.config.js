@@ -35,6 +35,12 @@ const ON_EVERY_STORE = [
   'shutdown',
   'trust-proxy',
   'user-sessions',
+  // Issue 12: step-up, credential changes, CSRF, header tokens, live connections, encryption at rest.
+  'reauthentication',
+  'csrf',
+  'header-tokens',
+  'live-connections',
+  'encryption',
 ];
 const onRedis = {
   ...common,

@@ -1,9 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { SessionModule, type SessionRequest } from '../src';
+import { SessionCsrfGuard, SessionModule, type SessionRequest } from '../src';
+import { ApiController } from './api.controller';
+import { AccountSecurityController } from './account-security.controller';
 import { AuthController } from './auth.controller';
+import { CsrfController } from './csrf.controller';
 import { ErrorBodyFilter } from './error-body.filter';
+import { EventsController } from './events.controller';
+import { LiveGateway } from './live.gateway';
 import { PagesController } from './pages.controller';
 import { SampleConfig } from './sample-config';
 import { SessionAuditListener } from './session-audit.listener';
@@ -39,10 +44,30 @@ export class AppModule {
           tenant: config.tenantHeader ? tenantFromHeader(config.tenantHeader) : undefined,
           cookie: { secure: config.cookieSecure },
           cache: config.cacheMs ? { ttl: config.cacheMs } : undefined,
+          encryption: config.encryptionKeys ? { keys: config.encryptionKeys } : undefined,
+          // Sockets and event streams end with their session, whichever instance ended it.
+          liveConnections: true,
+          freshAge: config.freshMs,
         }),
       ],
-      controllers: [AuthController, SessionDemoController, SessionsController, PagesController],
-      providers: [UsersService, SessionAuditListener, { provide: APP_FILTER, useClass: ErrorBodyFilter }],
+      controllers: [
+        AuthController,
+        ApiController,
+        SessionDemoController,
+        SessionsController,
+        PagesController,
+        CsrfController,
+        AccountSecurityController,
+        EventsController,
+      ],
+      providers: [
+        UsersService,
+        SessionAuditListener,
+        LiveGateway,
+        { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        // SESSION_CSRF=true: every unsafe request that carries the session cookie needs its CSRF token.
+        ...(config.csrf ? [{ provide: APP_GUARD, useClass: SessionCsrfGuard }] : []),
+      ],
     };
   }
 }

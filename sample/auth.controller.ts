@@ -1,22 +1,8 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Post,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { Roles, Session, SessionAuthGuard } from '../src';
-import { REMEMBER_ME_MS, SampleSessionData } from './sample-session';
+import { logIn } from './log-in';
+import { SampleSessionData } from './sample-session';
 import { SampleUser, UsersService } from './users.service';
-
-interface LoginBody {
-  username: string;
-  password: string;
-  remember?: boolean;
-}
 
 @Controller()
 export class AuthController {
@@ -25,13 +11,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: unknown, @Session() session: Session<SampleSessionData>): Promise<{ user: SampleUser }> {
-    const { username, password, remember } = parseLoginBody(body);
-    const user = await this.users.verify(username, password);
-    if (!user) {
-      throw new UnauthorizedException('Wrong username or password');
-    }
-    session.login({ id: user.id, username: user.username, roles: user.roles });
-    session.setLifetime(remember ? REMEMBER_ME_MS : null);
+    const user = await logIn(this.users, body, session);
     return { user };
   }
 
@@ -55,17 +35,4 @@ export class AuthController {
   admin(): { ok: true } {
     return { ok: true };
   }
-}
-
-function parseLoginBody(body: unknown): LoginBody {
-  const { username, password, remember } = (body ?? {}) as Partial<Record<keyof LoginBody, unknown>>;
-  if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
-    throw new BadRequestException(
-      'Expected a JSON body {"username": string, "password": string, "remember"?: boolean}',
-    );
-  }
-  if (remember !== undefined && typeof remember !== 'boolean') {
-    throw new BadRequestException('"remember" must be a boolean');
-  }
-  return { username, password, remember };
 }

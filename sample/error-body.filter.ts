@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
-/** Every error answers `{"error": "..."}` with its status, as the contract says. */
+/**
+ * Every error answers `{"error": "..."}` with its status, as the contract says, plus the stable
+ * `code` of the errors that carry one (`REAUTHENTICATION_REQUIRED`, the CSRF codes).
+ */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger('Sample');
@@ -19,7 +22,9 @@ export class ErrorBodyFilter implements ExceptionFilter {
     }
     const error =
       exception instanceof HttpException ? messageOf(exception) : (clientError?.message ?? 'Internal server error');
-    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { error }, status);
+    const code = exception instanceof HttpException ? codeOf(exception) : undefined;
+    const body = code === undefined ? { error } : { error, code };
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, status);
   }
 }
 
@@ -30,6 +35,13 @@ function messageOf(exception: HttpException): string {
   }
   const message = (response as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+}
+
+/** The stable code an exception's body carries (`{ message, code }`), if any. */
+function codeOf(exception: HttpException): string | undefined {
+  const response = exception.getResponse();
+  const code = typeof response === 'object' ? (response as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -44,6 +44,12 @@ export interface SampleConfig {
   cookieSecure?: boolean;
   /** Keep verified sessions in process this long (milliseconds); unset or 0: no cache. */
   cacheMs?: number;
+  /** Base64 AES-256 keys encrypting session values at rest, the first encrypting; unset: no encryption. */
+  encryptionKeys?: string[];
+  /** How recent a password check must be for `POST /sensitive` (milliseconds); unset: 300 000. */
+  freshMs?: number;
+  /** Unsafe methods that carry the session cookie need the session's CSRF token (`X-CSRF-Token`). */
+  csrf?: boolean;
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
@@ -75,6 +81,9 @@ export function loadSampleConfig(
     tenantHeader: env.SESSION_TENANT_HEADER || undefined,
     cookieSecure: optionalBoolean(env, 'SESSION_COOKIE_SECURE'),
     cacheMs: optionalInteger(env, 'SESSION_CACHE_MS') || undefined,
+    encryptionKeys: encryptionKeys(env.SESSION_ENCRYPTION_KEYS),
+    freshMs: integer(env, 'SESSION_FRESH_MS', 300_000),
+    csrf: optionalBoolean(env, 'SESSION_CSRF') ?? false,
   };
 }
 
@@ -149,6 +158,22 @@ function optionalBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefi
     throw new Error(`${name} must be "true" or "false"; got "${raw}".`);
   }
   return raw === 'true';
+}
+
+/** SESSION_ENCRYPTION_KEYS: comma-separated base64 keys of 32 bytes; the message names a bad one by position, never printing it. */
+function encryptionKeys(value: string | undefined): string[] | undefined {
+  const keys = (value ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  keys.forEach((key, index) => {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32) {
+      throw new Error(
+        `SESSION_ENCRYPTION_KEYS: key ${index + 1} is not a base64 string of 32 bytes; generate one with \`openssl rand -base64 32\`.`,
+      );
+    }
+  });
+  return keys.length > 0 ? keys : undefined;
 }
 
 function optionalInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {

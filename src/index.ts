@@ -12,6 +12,7 @@ export type {
 export type {
   SessionModuleOptions,
   SessionCacheOptions,
+  SessionEncryptionOptions,
   SessionLegacyCookieOptions,
   SessionCookieOptions,
   SessionSameSite,
@@ -20,16 +21,50 @@ export type {
   SessionTenantResolver,
   SessionRequest,
   SessionClearSiteDataType,
+  SessionCsrfOptions,
 } from './module/session-module-options.interface';
-export { SESSION_ROLES_KEY, SESSION_ROLES_MATCH_KEY, SESSION_PUBLIC_KEY } from './core/session.constants';
+export {
+  SESSION_ROLES_KEY,
+  SESSION_ROLES_MATCH_KEY,
+  SESSION_PUBLIC_KEY,
+  SESSION_TRANSPORT_KEY,
+  SESSION_FRESH_KEY,
+} from './core/session.constants';
 export { Session } from './http/session.decorator';
 export type { FlashMessages } from './core/session.interface';
 export type { SessionUser } from './core/session-user.interface';
 export { SessionAuthGuard } from './http/session-auth.guard';
 export { Roles, type RolesMatch, type RolesOptions } from './http/roles.decorator';
 export { Public } from './http/public.decorator';
+export { RequireFresh } from './http/require-fresh.decorator';
+export {
+  ReauthenticationRequiredException,
+  REAUTHENTICATION_REQUIRED,
+} from './http/reauthentication-required.exception';
+export type { AuthenticationProof, SessionAuthentication } from './core/session-authentication';
+export {
+  NIST_AAL2_TIMEOUTS,
+  NIST_AAL3_TIMEOUTS,
+  NIST_ASSURANCE_TIMEOUTS,
+  type AssuranceTimeoutProfile,
+  type AssuranceTimeouts,
+} from './core/assurance-timeouts';
+export { SessionCsrfGuard } from './csrf/session-csrf.guard';
+export { SkipCsrf, SESSION_SKIP_CSRF_KEY } from './csrf/skip-csrf.decorator';
+export { CsrfTokenException, type CsrfErrorCode } from './csrf/csrf-token.exception';
+export { SessionTransport, type SessionTransportKind } from './http/session-transport.decorator';
+export { SessionTokens } from './http/session-tokens';
 export { SessionInterceptor } from './http/session.interceptor';
 export { SessionCache, type SessionCacheStats } from './cache/session-cache';
+export { SessionConnections } from './connections/session-connections';
+export {
+  SESSION_ENDED_CLOSE_CODE,
+  SESSION_ENDED_REASON,
+  type LiveClient,
+  type SocketIoClient,
+  type WsClient,
+} from './connections/live-connection';
+export type { SocketIoHandshake, UpgradeRequest } from './connections/handshake-request';
 export { createGracefulShutdown, type GracefulShutdownOptions } from './http/graceful-shutdown';
 export { SessionCleanupService, type SessionCleanupResult } from './services/session-cleanup.service';
 export { SessionService, type SessionInfo, type SessionScope } from './services/session.service';
@@ -54,6 +89,7 @@ export type { SessionData, SessionPatch, SessionSummary, StoredSession } from '.
 export { InjectSessionStore } from './store/inject-session-store.decorator';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './store/memory-session.store';
 export { copySessions, type CopySessionsOptions, type ExportedSession } from './store/copy-sessions';
+export { encryptSessionStore } from './encryption/encrypted-session-store';
 export {
   SessionError,
   SessionConfigurationError,

@@ -12,6 +12,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import {
   MemorySessionStore,
+  RequireFresh,
   Roles,
   Session,
   SessionAuthGuard,
@@ -47,6 +48,14 @@ class CartController {
   @UseGuards(SessionAuthGuard)
   @Roles('admin')
   admin() {
+    return { ok: true };
+  }
+
+  @Post('close-account')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  @RequireFresh(60_000)
+  closeAccount() {
     return { ok: true };
   }
 }
@@ -194,6 +203,20 @@ describe('nest-sessions/testing: sessionCookieFor and readSession in an app’s 
         const after = await readSession(app, cookie);
         expect(after?.data).toEqual({ cart: ['plum'] });
         expect(after?.stored).toMatchObject({ lifetime, absoluteExpiresAt: before.absoluteExpiresAt });
+      });
+
+      it('records a fresh password proof with the user, or the proof given, for @RequireFresh() routes', async () => {
+        const fresh = await sessionCookieFor(app, { user: { id: '5', roles: [] } });
+        await http().post('/close-account').set('Cookie', fresh).expect(200);
+        expect((await readSession(app, fresh))?.authentication).toMatchObject({ method: 'password', level: null });
+        const at = new Date(Date.now() - 3_600_000);
+        const stale = await sessionCookieFor(app, {
+          user: { id: '5', roles: [] },
+          authentication: { at, level: 'aal2' },
+        });
+        const refused = await http().post('/close-account').set('Cookie', stale).expect(403);
+        expect(refused.body).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
+        expect((await readSession(app, stale))?.authentication).toEqual({ at, method: 'password', level: 'aal2' });
       });
 
       it("scopes the session to the tenant given, as the app's tenant option resolves it", async () => {

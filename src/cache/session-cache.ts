@@ -2,11 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
 import type { ResolvedSessionOptions } from '../module/session-options';
-import {
-  hasChanges,
-  type SessionChangeListener,
-  type SessionChangeSubscription,
-} from '../store/session-changes.interface';
+import { hasChanges, type SessionChangeListener } from '../store/session-changes.interface';
 import { SessionStore } from '../store/session-store.interface';
 import type { StoredSession } from '../store/stored-session.interface';
 import { CachedSessions } from './cached-sessions';
@@ -30,13 +26,13 @@ export interface SessionCacheStats {
  * the store's change channel announces a newer version, when it reaches `ttl`, or when the channel
  * goes down (then the cache stays empty and bypassed until it is back: it fails closed). A read
  * takes a {@link ticket} before asking the store, so that its answer is not cached if a change was
- * announced, or the channel went down, while it was on its way.
+ * announced, or the channel went down, while it was on its way. The announcements come from the
+ * instance's one subscription to the channel (`SessionChangeFeed`).
  */
 @Injectable()
 export class SessionCache implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SessionModule');
   private readonly sessions: CachedSessions | null;
-  private subscription?: SessionChangeSubscription;
   private isListening = false;
   /** Moves whenever the channel goes up or down: a read that started before cannot fill the cache. */
   private epoch = 0;
@@ -68,12 +64,10 @@ export class SessionCache implements SessionChangeListener, OnModuleInit, OnAppl
           'by other instances: TypeOrmSessionStore, RedisSessionStore or MemorySessionStore.',
       );
     }
-    this.subscription = this.store.subscribeToChanges(this);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.stopServing();
-    await this.subscription?.close();
   }
 
   /** The cached session with this ID hash, as a copy the request may change; undefined on a miss. */

@@ -1,15 +1,34 @@
 import { SESSION_DEFAULTS } from './session.constants';
+import { storedProofOf } from './session-authentication';
 import type { StoredSession } from '../store/stored-session.interface';
+import type { AssuranceTimeoutProfile } from './assurance-timeouts';
 
 /** The module's two timeouts, in milliseconds. */
 export interface SessionTimeouts {
   idleTimeout: number;
   absoluteTimeout: number;
+  /** Profiles by assurance level (`assuranceTimeouts` option): they override both for sessions at that level. */
+  assuranceTimeouts?: ReadonlyMap<string, AssuranceTimeoutProfile>;
 }
 
-/** How long the session may sit idle: its own lifetime (remember-me) or the module's idle timeout. */
+/** The timeout profile of the level the session's latest proof carries, if the app configured one. */
+function profileOf(record: StoredSession, timeouts: SessionTimeouts): AssuranceTimeoutProfile | undefined {
+  const level = timeouts.assuranceTimeouts?.size ? storedProofOf(record.data)?.level : null;
+  return level ? timeouts.assuranceTimeouts!.get(level) : undefined;
+}
+
+/**
+ * How long the session may sit idle: its level's profile (which no remember-me lifetime stretches),
+ * else its own lifetime, else the module's idle timeout.
+ */
 export function idleTimeoutOf(record: StoredSession, timeouts: SessionTimeouts): number {
-  return record.lifetime ?? timeouts.idleTimeout;
+  return profileOf(record, timeouts)?.idleTimeout ?? record.lifetime ?? timeouts.idleTimeout;
+}
+
+/** The latest a session at a profiled level may live: its proof's time plus the profile's absolute timeout. */
+function proofExpiryOf(record: StoredSession, timeouts: SessionTimeouts): number {
+  const profile = profileOf(record, timeouts);
+  return profile ? storedProofOf(record.data)!.at + profile.absoluteTimeout : Infinity;
 }
 
 /** When the session ends whatever its activity: creation plus the absolute timeout, or now plus its own lifetime. */
@@ -17,9 +36,13 @@ export function absoluteExpiryOf(record: StoredSession, now: number, timeouts: S
   return record.lifetime === null ? record.createdAt + timeouts.absoluteTimeout : now + record.lifetime;
 }
 
-/** When the session expires if it is used now: idle timeout from now, never past its absolute expiry. */
+/**
+ * When the session expires if it is used now: idle timeout from now, never past its absolute expiry
+ * nor, at a profiled level, past its proof's time plus the profile's absolute timeout.
+ */
 export function nextExpiryOf(record: StoredSession, now: number, timeouts: SessionTimeouts): number {
-  return Math.min(now + idleTimeoutOf(record, timeouts), record.absoluteExpiresAt);
+  const idleExpiry = now + idleTimeoutOf(record, timeouts);
+  return Math.min(idleExpiry, record.absoluteExpiresAt, proofExpiryOf(record, timeouts));
 }
 
 /**

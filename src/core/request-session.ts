@@ -1,4 +1,4 @@
-import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
+import { RESERVED_AUTH_KEY, RESERVED_CSRF_KEY, RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionStateError, SessionValueError } from './session.errors';
 import { assertJsonValue } from './session-json';
 import { assertUserKey, isReservedKey } from './session-keys';
@@ -6,6 +6,14 @@ import type { FlashMessages, Session } from './session.interface';
 import type { SessionData } from '../store/stored-session.interface';
 import type { SessionUser } from './session-user.interface';
 import { SessionState } from './session-state';
+import { deriveCsrfSecret, issueCsrfToken } from '../csrf/csrf-token';
+import { storedCsrfSecret } from '../csrf/csrf-secret';
+import {
+  recordProof,
+  authenticationOf,
+  type AuthenticationProof,
+  type SessionAuthentication,
+} from './session-authentication';
 
 export type { SessionPersistence } from './session-state';
 
@@ -22,6 +30,11 @@ export class RequestSession<T extends object = SessionData> extends SessionState
   /** Whether a user is logged in. */
   get isAuthenticated(): boolean {
     return this.user !== null;
+  }
+
+  /** When and how the user last proved who they are (login or reauthentication), or null. */
+  get authentication(): SessionAuthentication | null {
+    return this.user === null ? null : authenticationOf(this.record.data);
   }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
@@ -94,8 +107,12 @@ export class RequestSession<T extends object = SessionData> extends SessionState
     return this;
   }
 
-  /** Records `user` as logged in and gives the session a new ID (against session fixation); data is kept. */
-  login(user: SessionUser): this {
+  /**
+   * Records `user` as logged in, with `proof` as their latest proof of identity (method
+   * `'password'` unless told otherwise), and gives the session a new ID (against session fixation);
+   * data is kept.
+   */
+  login(user: SessionUser, proof?: AuthenticationProof): this {
     this.assertUsable();
     if (typeof user?.id !== 'string' || user.id === '' || !Array.isArray(user.roles)) {
       throw new SessionValueError(
@@ -104,11 +121,29 @@ export class RequestSession<T extends object = SessionData> extends SessionState
       );
     }
     assertJsonValue('user', user);
+    const auth = recordProof(proof);
     this.regenerate();
     this.write(RESERVED_USER_KEY, { ...user, roles: [...user.roles] });
+    this.write(RESERVED_AUTH_KEY, auth);
     this.record.userId = user.id;
     this.userChanged = true;
     this.flagsChangedAt = this.keyChanges.next();
+    return this;
+  }
+
+  /**
+   * Records that the logged-in user proved who they are again (`proof`: method `'password'` unless
+   * told otherwise) and gives the session a new ID, so `@RequireFresh()` routes pass again and the
+   * level's timeout profile starts over. Throws `SessionStateError` without a logged-in user.
+   */
+  reauthenticated(proof?: AuthenticationProof): this {
+    this.assertUsable();
+    if (this.user === null) {
+      throw new SessionStateError('reauthenticated() needs a logged-in user; use login() first');
+    }
+    const auth = recordProof(proof);
+    this.regenerate();
+    this.write(RESERVED_AUTH_KEY, auth);
     return this;
   }
 
@@ -116,6 +151,7 @@ export class RequestSession<T extends object = SessionData> extends SessionState
   logout(): this {
     this.assertUsable();
     this.remove(RESERVED_USER_KEY);
+    this.remove(RESERVED_AUTH_KEY);
     this.record.userId = null;
     this.userChanged = true;
     this.flagsChangedAt = this.keyChanges.next();
@@ -154,6 +190,21 @@ export class RequestSession<T extends object = SessionData> extends SessionState
       this.remove(RESERVED_FLASH_KEY);
     }
     return taken;
+  }
+
+  /**
+   * A CSRF token for this session, masked anew on every call. The first call stores the session's
+   * secret (derived from the current ID, so parallel first calls store the same one); it stays
+   * through logins and new IDs, so every token issued keeps verifying until the session ends.
+   */
+  csrfToken(): string {
+    this.assertUsable();
+    let secret = storedCsrfSecret(this);
+    if (secret === null) {
+      secret = deriveCsrfSecret(this.id);
+      this.write(RESERVED_CSRF_KEY, secret);
+    }
+    return issueCsrfToken(secret);
   }
 
   /** Writes the changes to the store now instead of after the handler. */

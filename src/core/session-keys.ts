@@ -1,9 +1,11 @@
-import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
+import { RESERVED_AUTH_KEY, RESERVED_CSRF_KEY, RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionValueError } from './session.errors';
 
-/** Keys the module keeps in the data for itself: the login and the flash messages. */
+/** Keys the module keeps in the data for itself: the login, its proof of identity, the flash messages and the CSRF secret. */
 export function isReservedKey(key: string): boolean {
-  return key === RESERVED_USER_KEY || key === RESERVED_FLASH_KEY;
+  return (
+    key === RESERVED_USER_KEY || key === RESERVED_FLASH_KEY || key === RESERVED_AUTH_KEY || key === RESERVED_CSRF_KEY
+  );
 }
 
 /** Refuses a key the application may not read or write: not a non-empty string, reserved, or `__proto__`. */

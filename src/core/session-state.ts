@@ -1,4 +1,4 @@
-import { RESERVED_USER_KEY } from './session.constants';
+import { RESERVED_AUTH_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionStateError } from './session.errors';
 import { KeyChanges } from './key-changes';
 import { SessionSigner } from './session-signer';
@@ -11,6 +11,7 @@ interface Baseline {
   id: string;
   userId: string | null;
   user: unknown;
+  auth: unknown;
   lifetime: number | null;
   absoluteExpiresAt: number;
 }
@@ -156,11 +157,11 @@ export abstract class SessionState {
 
   /**
    * After the handler threw: drops every change only a successful request may make (a login,
-   * logout, role change, new ID, new lifetime, destroy), keeping plain data changes. An error
+   * logout, reauthentication, role change, new ID, new lifetime, destroy), keeping plain data changes. An error
    * response must never carry a logged-in (or logged-out) session the handler did not finish with.
    */
   keepOnlyDataChanges(): void {
-    const { id, userId, user, lifetime, absoluteExpiresAt } = this.baseline;
+    const { id, userId, user, auth, lifetime, absoluteExpiresAt } = this.baseline;
     this.currentId = id;
     this.renewing = false;
     this.destroyed = false;
@@ -169,12 +170,8 @@ export abstract class SessionState {
     this.userChanged = false;
     this.lifetimeChanged = false;
     Object.assign(this.record, { userId, lifetime, absoluteExpiresAt });
-    this.keyChanges.discard(RESERVED_USER_KEY);
-    if (user === undefined) {
-      delete this.record.data[RESERVED_USER_KEY];
-    } else {
-      this.record.data[RESERVED_USER_KEY] = user;
-    }
+    this.restoreKey(RESERVED_USER_KEY, user);
+    this.restoreKey(RESERVED_AUTH_KEY, auth);
   }
 
   /** Goes back to the ID the session was loaded with: a renewal that another change of ID overtook. */
@@ -186,7 +183,18 @@ export abstract class SessionState {
 
   private currentBaseline(): Baseline {
     const { userId, lifetime, absoluteExpiresAt, data } = this.record;
-    return { id: this.currentId, userId, user: data[RESERVED_USER_KEY], lifetime, absoluteExpiresAt };
+    const [user, auth] = [data[RESERVED_USER_KEY], data[RESERVED_AUTH_KEY]];
+    return { id: this.currentId, userId, user, auth, lifetime, absoluteExpiresAt };
+  }
+
+  /** Puts a reserved key back as the store has it, forgetting this request's change of it. */
+  private restoreKey(key: string, stored: unknown): void {
+    this.keyChanges.discard(key);
+    if (stored === undefined) {
+      delete this.record.data[key];
+    } else {
+      this.record.data[key] = stored;
+    }
   }
 
   protected write(key: string, value: unknown): void {

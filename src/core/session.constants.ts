@@ -13,12 +13,25 @@ export const SESSION_PUBLIC_KEY = 'SESSION:PUBLIC';
 /** Metadata key written by `@Session()` on the handler, so the interceptor knows to load the session. */
 export const SESSION_PARAM_KEY = 'SESSION:PARAM';
 
+/**
+ * Metadata key written by `@SessionTransport()` on a handler or controller: how its requests carry
+ * the session (`'cookie'`, `'header'` or `'both'`); the module's `transport` option otherwise.
+ */
+export const SESSION_TRANSPORT_KEY = 'SESSION:TRANSPORT';
+
+/** Metadata key written by `@RequireFresh()`: the most milliseconds since the user's last proof of identity. */
+export const SESSION_FRESH_KEY = 'SESSION:FRESH';
+
 /** Where the per-request session state hangs on the platform's request object. */
 export const SESSION_REQUEST_KEY = Symbol.for('nest-sessions:request-state');
 
 /** Reserved keys inside the stored data; users cannot read or write them through `get`/`set`. */
 export const RESERVED_USER_KEY = '__user';
 export const RESERVED_FLASH_KEY = '__flash';
+/** Reserved key holding the session's CSRF secret (`session.csrfToken()`); it never leaves the server. */
+export const RESERVED_CSRF_KEY = '__csrf';
+/** Reserved key holding the latest proof of identity (time, method, level): see `session.authentication`. */
+export const RESERVED_AUTH_KEY = '__auth';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -67,4 +80,14 @@ export const SESSION_DEFAULTS = {
   maxValueDepth: 64,
   /** Most sessions the cache (`cache` option) keeps. */
   cacheMaxEntries: 10_000,
+  /** Request header `SessionCsrfGuard` reads the CSRF token from. */
+  csrfHeader: 'x-csrf-token',
+  /** Field of a parsed body `SessionCsrfGuard` reads the CSRF token from when the header is absent. */
+  csrfField: '_csrf',
+  /** How routes without `@SessionTransport()` carry the session. */
+  transport: 'cookie',
+  /** Response header that brings header-transport clients a new or renewed token. */
+  tokenHeader: 'Session-Token',
+  /** How recent the last proof of identity must be for `@RequireFresh()` without an argument: 5 minutes. */
+  freshAge: 5 * MINUTE,
 } as const;

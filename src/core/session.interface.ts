@@ -1,5 +1,6 @@
 import type { SessionData } from '../store/stored-session.interface';
 import type { SessionUser } from './session-user.interface';
+import type { AuthenticationProof, SessionAuthentication } from './session-authentication';
 
 /** Flash messages by type. */
 export type FlashMessages = Record<string, string[]>;
@@ -26,6 +27,8 @@ export interface Session<T extends object = SessionData> {
   /** The logged-in user, or null. */
   readonly user: SessionUser | null;
   readonly isAuthenticated: boolean;
+  /** When and how the user last proved who they are (login or `reauthenticated()`), or null. */
+  readonly authentication: SessionAuthentication | null;
   /** The session's own lifetime in milliseconds (remember-me), or null when the module's timeouts apply. */
   readonly lifetime: number | null;
 
@@ -57,8 +60,16 @@ export interface Session<T extends object = SessionData> {
    */
   setLifetime(lifetime: number | null): this;
 
-  /** Records the user as logged in and gives the session a new ID (against fixation); data is kept. */
-  login(user: SessionUser): this;
+  /**
+   * Records the user as logged in and gives the session a new ID (against fixation); data is kept.
+   * `proof` says how they proved who they are: method `'password'` unless given, level none.
+   */
+  login(user: SessionUser, proof?: AuthenticationProof): this;
+  /**
+   * Records a new proof of identity for the logged-in user (method `'password'` unless given) and
+   * gives the session a new ID: `@RequireFresh()` routes pass again, a level's timeouts start over.
+   */
+  reauthenticated(proof?: AuthenticationProof): this;
   /** Forgets the user and gives the session a new ID; other data is kept. `destroy()` drops everything. */
   logout(): this;
 
@@ -68,6 +79,13 @@ export interface Session<T extends object = SessionData> {
   flashes(): FlashMessages;
   /** Returns the queued messages of one type, and removes them. */
   flashes(type: string): string[];
+
+  /**
+   * A CSRF token for this session, different on every call (masked against BREACH); every one
+   * verifies until the session ends, through logins and new IDs. The first call stores the
+   * session's secret, so a new session is saved and gets its cookie. See docs/csrf.md.
+   */
+  csrfToken(): string;
 
   /** Writes the changes now instead of after the handler. */
   save(): Promise<void>;

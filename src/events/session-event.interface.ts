@@ -8,7 +8,8 @@
  * - `revoked`: deleted through `SessionService`, or evicted by `maxSessionsPerUser` (reason `session-limit`);
  * - `expired`: a request presented a session past its expiry;
  * - `rejected`: a request presented a cookie with a bad signature (reason `signature`), or a session
- *   bound to another client (reason `binding`; the session is destroyed).
+ *   bound to another client (reason `binding`; the session is destroyed), or, with `encryption`, a
+ *   session whose stored values do not decrypt (reason `decryption`: tampered, or under a retired key).
  */
 export type SessionEventType =
   'created' | 'logged-in' | 'logged-out' | 'regenerated' | 'renewed' | 'destroyed' | 'revoked' | 'expired' | 'rejected';
@@ -24,6 +25,6 @@ export interface SessionEvent {
   ip: string | null;
   userAgent: string | null;
   /** Why, for `rejected` and `revoked`. */
-  reason?: 'signature' | 'binding' | 'revoked' | 'session-limit';
+  reason?: 'signature' | 'binding' | 'decryption' | 'revoked' | 'session-limit';
   at: Date;
 }

@@ -6,16 +6,29 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SESSION_PUBLIC_KEY, SESSION_ROLES_KEY, SESSION_ROLES_MATCH_KEY } from '../core/session.constants';
+import {
+  SESSION_DEFAULTS,
+  SESSION_FRESH_KEY,
+  SESSION_MODULE_OPTIONS,
+  SESSION_PUBLIC_KEY,
+  SESSION_ROLES_KEY,
+  SESSION_ROLES_MATCH_KEY,
+} from '../core/session.constants';
+import { isProofFresh } from '../core/session-authentication';
+import type { RequestSession } from '../core/request-session';
+import type { ResolvedSessionOptions } from '../module/session-options';
+import { ReauthenticationRequiredException } from './reauthentication-required.exception';
 import { toHttpException } from './session-http-errors';
 import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLoader } from '../lifecycle/session-loader';
 import { commitsAfterHandler } from './session-interceptor-binding';
 import type { SessionUser } from '../core/session-user.interface';
 import { transportOf } from './platform/execution-transport';
+import { declaredTransportOf } from './session-transport';
 import type { RolesMatch } from './roles.decorator';
 
 /** The message of every 403: the roles a route needs are the server's business, not the client's. */
@@ -26,7 +39,8 @@ const logger = new Logger('SessionAuthGuard');
 
 /**
  * Lets a request through when its session has a logged-in user (401 otherwise) who has the roles
- * `@Roles()` asks for, if any (403 otherwise); `@Public()` handlers pass without either check. Loads
+ * `@Roles()` asks for, if any (403 otherwise) and, on `@RequireFresh()` routes, proved who they are
+ * recently enough (403 `REAUTHENTICATION_REQUIRED` otherwise); `@Public()` handlers pass without the checks. Loads
  * the session itself, since guards run before interceptors; the handler then shares the same
  * instance. Use it per route (`@UseGuards`) or for the whole app (`APP_GUARD`). Works on HTTP
  * routes, GraphQL resolvers and WebSocket gateways (from the handshake's cookie; there,
@@ -38,6 +52,8 @@ export class SessionAuthGuard implements CanActivate {
   @Inject(SessionLoader) protected readonly loader!: SessionLoader;
   @Inject(Reflector) protected readonly reflector!: Reflector;
   @Inject(SessionCommitter) protected readonly committer!: SessionCommitter;
+  /** Optional, so a guard built by hand outside a SessionModule still works (with the default `freshAge`). */
+  @Optional() @Inject(SESSION_MODULE_OPTIONS) protected readonly options?: ResolvedSessionOptions;
 
   /** Nest injects the dependencies itself; the parameters remain for code that builds the guard by hand. */
   constructor(loader?: SessionLoader, reflector?: Reflector) {
@@ -55,9 +71,11 @@ export class SessionAuthGuard implements CanActivate {
     }
     const transport = transportOf(context);
     const session = transport
-      ? await this.loader.load(transport.request, transport.response !== null).catch((error: unknown) => {
-          throw toHttpException(error);
-        })
+      ? await this.loader
+          .load(transport.request, transport.response !== null, declaredTransportOf(this.reflector, context))
+          .catch((error: unknown) => {
+            throw toHttpException(error);
+          })
       : null;
     const user = session?.user ?? null;
     if (!user) {
@@ -69,6 +87,10 @@ export class SessionAuthGuard implements CanActivate {
       const route = `${context.getClass().name}.${context.getHandler().name}`;
       logger.debug(`403 on ${route}: the user has ${lacks} of the roles ${required.roles.join(', ')}`);
       return this.deny(context, new ForbiddenException(SESSION_FORBIDDEN_MESSAGE));
+    }
+    const maxAge = this.requiredFreshness(context);
+    if (maxAge !== null && !this.isFresh(session!, maxAge)) {
+      return this.deny(context, new ReauthenticationRequiredException());
     }
     if (transport && transport.response !== null && !commitsAfterHandler(context)) {
       // No interceptor of this module runs for this handler (it takes no @Session()): what the
@@ -103,6 +125,26 @@ export class SessionAuthGuard implements CanActivate {
       }
     }
     return null;
+  }
+
+  /**
+   * What `@RequireFresh()` asks for: the most milliseconds since the last proof of identity (the
+   * handler's, else the controller's, else the module's `freshAge` for a bare `@RequireFresh()`), or null.
+   */
+  protected requiredFreshness(context: ExecutionContext): number | null {
+    const marked = this.reflector.getAllAndOverride<number | true | undefined>(SESSION_FRESH_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (marked === undefined) {
+      return null;
+    }
+    return marked === true ? (this.options?.freshAge ?? SESSION_DEFAULTS.freshAge) : marked;
+  }
+
+  /** Whether the session's last proof of identity is at most `maxAge` milliseconds old; override to change the rule. */
+  protected isFresh(session: RequestSession, maxAge: number): boolean {
+    return isProofFresh(session.record.data, maxAge);
   }
 
   /**

@@ -7,6 +7,9 @@ import type { RequestState } from '../lifecycle/request-state';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { LegacySessionCookie } from './legacy-cookie';
 import { cookieValuesOf } from './platform/cookie-values';
+import { SessionTokenHeader } from './session-token-header';
+import type { SessionTransportKind } from './session-transport.decorator';
+import { answersWithHeader, readsIdFrom, type SessionIdVia } from './session-transport';
 import {
   appendSetCookie,
   getCookieHeader,
@@ -17,36 +20,55 @@ import {
 
 /** What a request's `Cookie` header says about its session. */
 export interface SessionCookieReading {
-  /** At least one cookie of the session's name came. */
+  /** At least one cookie of the session's name came (on the header transport: a `Bearer` credential). */
   present: boolean;
   /** The first of them that verifies (a sibling subdomain may have tossed in others), or null. */
   verified: VerifiedSessionId | null;
   /** With `legacyCookie`: whether express-session's cookie came, and its ID when none of ours verified. */
   legacy: { present: boolean; id: string | null };
+  /** Where the ID came from: the cookie, `Authorization: Bearer` (then `legacy` is empty), or nothing. */
+  via: SessionIdVia;
 }
 
-/** Reads the session cookie of requests and writes the one responses need: signed, with the configured attributes. */
+const NO_LEGACY = { present: false, id: null };
+
+/**
+ * Reads the session ID of requests and writes the one responses need: the cookie (signed, with the
+ * configured attributes) or, on header-transport routes, the token header ({@link SessionTokenHeader}).
+ */
 @Injectable()
 export class SessionCookies {
   private readonly logger = new Logger('SessionModule');
   private readonly signer: SessionSigner;
   private readonly legacy: LegacySessionCookie | null;
+  private readonly tokens: SessionTokenHeader;
 
   constructor(@Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions) {
     this.signer = new SessionSigner(options.secrets);
     this.legacy = options.legacyCookie ? new LegacySessionCookie(options.legacyCookie) : null;
+    this.tokens = new SessionTokenHeader(options.tokenHeader, this.signer);
   }
 
-  read(request: SessionHttpRequest): SessionCookieReading {
+  /** The ID from where the route's transport says: see {@link readsIdFrom}. */
+  read(request: SessionHttpRequest, transport: SessionTransportKind = 'cookie'): SessionCookieReading {
+    const token = transport === 'cookie' ? null : this.tokens.read(request);
+    if (token && readsIdFrom(transport, token.present) === 'header') {
+      return { ...token, legacy: NO_LEGACY, via: token.present ? 'header' : null };
+    }
     const header = getCookieHeader(request);
     const values = cookieValuesOf(header, this.options.cookie.name);
     const verified = values.map((value) => this.signer.verify(value)).find((result) => result !== null) ?? null;
     const legacy = this.legacy?.read(header) ?? { present: false, id: null };
-    return { present: values.length > 0, verified, legacy: verified ? { ...legacy, id: null } : legacy };
+    const via = values.length > 0 || legacy.present ? 'cookie' : null;
+    return { present: values.length > 0, verified, legacy: verified ? { ...legacy, id: null } : legacy, via };
   }
 
-  /** Adds the `Set-Cookie` the response needs, if any, with `Cache-Control: no-store` (and `Clear-Site-Data` when the session ended). */
+  /** Adds the `Set-Cookie` the response needs (the token header on header-transport responses), if any, with `Cache-Control: no-store` (and `Clear-Site-Data` when the session ended). */
   write(response: unknown, session: RequestSession, state: RequestState): void {
+    if (answersWithHeader(state.transport, state.via)) {
+      this.tokens.write(response, session, state);
+      return;
+    }
     const header = this.headerFor(session, state);
     const clearLegacy = state.hadLegacyCookie && this.legacy ? this.legacy.clearHeader() : null;
     if (header === null && clearLegacy === null) {

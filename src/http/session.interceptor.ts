@@ -8,6 +8,7 @@ import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLoader } from '../lifecycle/session-loader';
 import type { SessionHttpRequest } from './platform/http-platform';
 import { inMessageScope, transportOf } from './platform/execution-transport';
+import { declaredTransportOf } from './session-transport';
 
 /** The calls being intercepted: bound twice to one handler (the class and `@Session()`), it acts once. */
 const intercepted = new WeakSet<ExecutionContext>();
@@ -50,10 +51,16 @@ export class SessionInterceptor implements NestInterceptor {
     request: SessionHttpRequest,
     response: unknown,
   ): Promise<Observable<unknown>> {
-    await this.loader.load(request, response !== null).catch((error: unknown) => {
+    const transport = declaredTransportOf(this.reflector, context);
+    const session = await this.loader.load(request, response !== null, transport).catch((error: unknown) => {
       throw toHttpException(error);
     });
     if (response === null) {
+      // Activity on a socket keeps its session alive, as requests do: a rolling extension, when one
+      // is due, is written before the handler changes anything (HTTP's throttle, and no ID change).
+      if (context.getType() === 'ws' && !session.isNew) {
+        await this.committer.save(session).catch(() => undefined);
+      }
       // WebSocket messages cannot carry a cookie back: the session is read-only there (save() still works).
       if (context.getType<string>() === 'graphql') {
         this.warnOfGraphQlContextWithoutResponse();

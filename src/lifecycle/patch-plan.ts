@@ -66,6 +66,7 @@ export function planPatch(session: RequestSession, idHash: string, now: number, 
   if (!extend && !session.hasChanges) {
     return null;
   }
+  rewriteStaleKeys(session, patch);
   patch.lastActiveAt = now;
   if (!extend) {
     // An update that leaves the indexed expiry alone is a cheap HOT update.
@@ -73,4 +74,21 @@ export function planPatch(session: RequestSession, idHash: string, now: number, 
   }
   patch.expiresAt = expiresAt;
   return { patch, expiresAt };
+}
+
+/**
+ * Values the store holds in an outdated form (under an older `encryption` key, see
+ * `StoredSession.staleKeys`) go along with a write made anyway, written again under the current key;
+ * a read alone never writes them.
+ */
+function rewriteStaleKeys(session: RequestSession, patch: SessionPatch): void {
+  const { record } = session;
+  const stale = (record.staleKeys ?? []).filter(
+    (key) => !session.removed.has(key) && Object.prototype.hasOwnProperty.call(record.data, key),
+  );
+  delete record.staleKeys;
+  if (stale.length > 0) {
+    // Spread, not assignment: a stored `__proto__` key stays an own key.
+    patch.set = { ...Object.fromEntries(stale.map((key) => [key, record.data[key]])), ...patch.set };
+  }
 }

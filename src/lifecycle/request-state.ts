@@ -1,6 +1,8 @@
 import { SESSION_REQUEST_KEY } from '../core/session.constants';
 import type { RequestSession } from '../core/request-session';
 import type { SessionHttpRequest } from '../http/platform/http-platform';
+import type { SessionTransportKind } from '../http/session-transport.decorator';
+import type { SessionIdVia } from '../http/session-transport';
 
 /** What one request carries: its session, loaded at most once, and how its cookie arrived. */
 export interface RequestState {
@@ -13,6 +15,10 @@ export interface RequestState {
   signedWithOldSecret: boolean;
   /** It brought express-session's cookie (`legacyCookie`): the response clears it. */
   hadLegacyCookie?: boolean;
+  /** The transport the route accepts (`@SessionTransport()` or the module's `transport` option). */
+  transport: SessionTransportKind;
+  /** How the ID arrived: the cookie, `Authorization: Bearer`, or nothing (a new visitor). */
+  via: SessionIdVia;
 }
 
 type RequestWithState = SessionHttpRequest & { [SESSION_REQUEST_KEY]?: RequestState };

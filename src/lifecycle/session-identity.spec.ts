@@ -61,7 +61,11 @@ describe('the session committer: new IDs, login, logout, flash, types', () => {
       expect(setCookie).toBeDefined();
       const stored = await harness.stored(session);
       expect(stored?.userId).toBe('u-alice');
-      expect(stored?.data).toEqual({ cart: ['x'], __user: alice });
+      expect(stored?.data).toEqual({
+        cart: ['x'],
+        __user: alice,
+        __auth: { at: Date.now(), method: 'password', level: null },
+      });
       const next = (await harness.visit()).session;
       expect(next.user).toEqual(alice);
       expect(next.isAuthenticated).toBe(true);

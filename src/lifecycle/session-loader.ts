@@ -9,6 +9,7 @@ import { SessionEventPublisher } from '../events/session-event-publisher';
 import { clientAddress } from '../http/platform/client-address';
 import { getUserAgent, type SessionHttpRequest } from '../http/platform/http-platform';
 import { SessionCookies } from '../http/session-cookies';
+import type { SessionTransportKind } from '../http/session-transport.decorator';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { BoundedStore } from '../store/bounded-store';
 import type { StoredSession } from '../store/stored-session.interface';
@@ -38,13 +39,15 @@ export class SessionLoader {
    *
    * @param canSetCookie false where no cookie can reach the client (a WebSocket message): the
    *   session is then never given a new ID by `renewAfter`, which would log the client out.
+   * @param transport how the route carries the ID (`@SessionTransport()`); default: the `transport` option.
    */
-  load(request: SessionHttpRequest, canSetCookie = true): Promise<RequestSession> {
+  load(request: SessionHttpRequest, canSetCookie = true, transport?: SessionTransportKind): Promise<RequestSession> {
     const existing = RequestStates.of(request);
     if (existing) {
       return existing.loading;
     }
-    const { present, verified, legacy } = this.cookies.read(request);
+    const accepted = transport ?? this.options.transport;
+    const { present, verified, legacy, via } = this.cookies.read(request, accepted);
     const client = this.clientOf(request);
     const tenant = this.options.tenant?.(request) || '';
     if (verified === null && (present || (legacy.present && legacy.id === null))) {
@@ -53,9 +56,11 @@ export class SessionLoader {
     const loading = this.open(verified?.id ?? legacy.id ?? undefined, tenant, client, canSetCookie, legacy.id !== null);
     RequestStates.attach(request, {
       loading,
-      hadCookie: present,
+      hadCookie: present && via === 'cookie',
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
       hadLegacyCookie: legacy.present,
+      transport: accepted,
+      via,
     });
     return loading;
   }

@@ -64,6 +64,7 @@ export class SessionWriter {
     }
     // The stored hash is the ID's own unless the ID changed: hashing it again would give the same.
     const idHash = session.idChanged ? SessionSigner.hashId(session.id, session.record.tenant) : session.storedIdHash!;
+    const fenced = this.cache.enabled || rewritesStaleKeys(session);
     let plan = planPatch(session, idHash, now, this.options);
     if (plan === null) {
       return false;
@@ -72,8 +73,9 @@ export class SessionWriter {
     // With the cache on, a write applies only to the version it was based on, so that a copy
     // another write overtook never undoes that write: the request's changes go on a fresh copy
     // instead, whose own changes (a new lifetime, expiry, user) stay; a key both wrote is the last
-    // writer's, as without the cache.
-    let basedOn = this.cache.enabled ? session.record.version : undefined;
+    // writer's, as without the cache. A write that re-encrypts values under a retired key is fenced the
+    // same way: it rewrites keys the request did not change, which a parallel write may have changed.
+    let basedOn = fenced ? session.record.version : undefined;
     const ticket = this.cache.ticket();
     let written: string | null;
     try {
@@ -138,6 +140,8 @@ export class SessionWriter {
     if (fresh === null || fresh.expiresAt <= now) {
       return null;
     }
+    // This write is not fenced: rewriting keys it did not change could undo a parallel write.
+    delete fresh.staleKeys;
     rebaseSession(session, fresh);
     return planPatch(session, idHash, now, this.options) ?? { patch: { set: {}, unset: [], lastActiveAt: now } };
   }
@@ -183,4 +187,9 @@ export class SessionWriter {
       throw new SessionTooLargeError(size, this.options.maxSessionBytes);
     }
   }
+}
+
+/** Whether the next write re-encrypts values the store holds under a retired `encryption` key. */
+function rewritesStaleKeys(session: RequestSession): boolean {
+  return (session.record.staleKeys?.length ?? 0) > 0 && session.record.version !== undefined;
 }

@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { SessionStore } from '../store/session-store.interface';
+import type { SessionTransportKind } from '../http/session-transport.decorator';
+import type { AssuranceTimeouts } from '../core/assurance-timeouts';
 
 /** `SameSite` attribute of the session cookie. */
 export type SessionSameSite = 'lax' | 'strict' | 'none';
@@ -142,6 +144,40 @@ export interface SessionModuleOptions {
    */
   cache?: SessionCacheOptions;
   /**
+   * Close live connections (WebSockets attached with `SessionConnections.attach()`, server-sent-event
+   * streams ended by `endOf()`) within 2 seconds of their session's logout, revocation, expiry or
+   * credential change, on whichever instance it happened (see docs/live-connections.md). Needs a
+   * store with a change channel and a user index (TypeORM, Redis, memory), and must be on in every
+   * instance that shares the store: only subscribed instances announce their writes. Default `false`.
+   */
+  liveConnections?: boolean;
+  /**
+   * Encrypt session values at rest (AES-256-GCM, each value bound to its key name and session); see
+   * {@link SessionEncryptionOptions} and docs/encryption.md. Default: off, values stored as JSON.
+   */
+  encryption?: SessionEncryptionOptions;
+  /**
+   * Milliseconds within which the user must have proved who they are (login or
+   * `session.reauthenticated()`) for a route marked `@RequireFresh()` without its own value.
+   * Default 300 000 (5 min).
+   */
+  freshAge?: number;
+  /**
+   * Timeouts per assurance level (the `level` of the latest proof): a session at a listed level
+   * idles out after that profile's `idleTimeout` and ends at most its `absoluteTimeout` after the
+   * proof (a reauthentication starts it over), whatever the module's timeouts or a remember-me
+   * lifetime say. `NIST_ASSURANCE_TIMEOUTS` holds NIST SP 800-63B-4's AAL2 and AAL3 profiles.
+   * Default: none.
+   */
+  assuranceTimeouts?: AssuranceTimeouts;
+  /**
+   * Where `SessionCsrfGuard` looks for the CSRF token (`session.csrfToken()`): `{ header, field }`,
+   * default header `x-csrf-token`, else the body field `_csrf`. The guard checks only where it is
+   * registered (`@UseGuards` or `APP_GUARD`); `false` turns it off wherever it is (say, from
+   * configuration). Default `true`. See docs/csrf.md.
+   */
+  csrf?: boolean | SessionCsrfOptions;
+  /**
    * Check the store once as the application boots (TypeORM: its table and columns; Redis: a
    * `PING`), bounded by `storeTimeout`, and refuse to start when it fails, with a message naming
    * the fix. `false` for apps that start before their database. Default `true`.
@@ -154,6 +190,14 @@ export interface SessionModuleOptions {
    * docs/migration.md. Default: off.
    */
   legacyCookie?: SessionLegacyCookieOptions;
+  /**
+   * How routes without `@SessionTransport()` carry the session: `'cookie'`, `'header'`
+   * (`Authorization: Bearer <token>` in, `tokenHeader` out, never a cookie) or `'both'`. See
+   * docs/header-tokens.md. Default `'cookie'`.
+   */
+  transport?: SessionTransportKind;
+  /** Response header that brings header-transport clients a new or renewed token. Default `'Session-Token'`. */
+  tokenHeader?: string;
 }
 
 /** express-session's cookie, as `legacyCookie` reads it: give what the express-session app set. */
@@ -182,4 +226,31 @@ export interface SessionCacheOptions {
   ttl: number;
   /** Most sessions kept; the least recently used go first. Default 10 000. */
   maxEntries?: number;
+}
+
+/**
+ * Encryption at rest of session values. The metadata (user ID, times, IP, user agent) stays in
+ * plaintext: the stores index it.
+ */
+export interface SessionEncryptionOptions {
+  /**
+   * AES-256 keys: base64 strings of 32 bytes (`openssl rand -base64 32`) or 32-byte Buffers. The
+   * first encrypts, every one decrypts: to rotate, put a new key first and keep the old ones until
+   * the sessions written under them have been written again or have expired.
+   */
+  keys: ReadonlyArray<string | Buffer>;
+  /**
+   * Accept values stored in plaintext (sessions from before encryption was turned on), each
+   * encrypted on its session's next write. Only for the migration window: while it is on, whoever
+   * can write to the store can plant plaintext values. Default `false`: such a session is not found.
+   */
+  allowPlaintext?: boolean;
+}
+
+/** Where `SessionCsrfGuard` reads the CSRF token; see `csrf`. */
+export interface SessionCsrfOptions {
+  /** Request header carrying the token. Default `'x-csrf-token'`. */
+  header?: string;
+  /** Field of a parsed body (form or JSON) read when the header is absent. Default `'_csrf'`. */
+  field?: string;
 }

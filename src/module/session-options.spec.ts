@@ -25,6 +25,13 @@ describe('resolveSessionOptions', () => {
         cache: null,
         checkStoreOnStart: true,
         legacyCookie: null,
+        freshAge: 300_000,
+        assuranceTimeouts: new Map(),
+        csrf: { enabled: true, header: 'x-csrf-token', field: '_csrf' },
+        liveConnections: false,
+        encryption: null,
+        transport: 'cookie',
+        tokenHeader: 'Session-Token',
       });
     });
 
@@ -108,6 +115,13 @@ describe('resolveSessionOptions', () => {
         secrets: [SECRET, OTHER_SECRET],
         ...given(),
         legacyCookie: null,
+        freshAge: 300_000,
+        assuranceTimeouts: new Map(),
+        csrf: { enabled: true, header: 'x-csrf-token', field: '_csrf' },
+        liveConnections: false,
+        encryption: null,
+        transport: 'cookie',
+        tokenHeader: 'Session-Token',
       });
     });
 

@@ -1,8 +1,12 @@
 import { SESSION_DEFAULTS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
 import { compileProxyTrust, type ProxyTrust } from '../http/platform/client-address';
+import { resolveEncryptionOptions, type ResolvedEncryptionOptions } from '../encryption/encryption-options';
 import { resolveCacheOptions, type ResolvedCacheOptions } from './cache-options';
+import { resolveCsrfOptions, type ResolvedCsrfOptions } from './csrf-options';
+import { resolveAssuranceTimeouts, type AssuranceTimeoutProfile } from '../core/assurance-timeouts';
 import { resolveLegacyCookieOptions, type ResolvedLegacyCookieOptions } from './legacy-cookie-options';
+import { resolveTransportOptions, type ResolvedTransportOptions } from './transport-options';
 import type {
   SessionClearSiteDataType,
   SessionLimitPolicy,
@@ -41,10 +45,24 @@ export interface ResolvedSessionOptions {
   sessionLimitPolicy: SessionLimitPolicy;
   /** The session cache, or null when it is off. */
   cache: ResolvedCacheOptions | null;
+  /** Whether live connections are closed when their session ends. */
+  liveConnections: boolean;
+  /** Encryption at rest of session values, or null when it is off. */
+  encryption: ResolvedEncryptionOptions | null;
+  /** How recent a proof `@RequireFresh()` without a value asks for. */
+  freshAge: number;
+  /** Timeout profiles by assurance level; empty when none. */
+  assuranceTimeouts: ReadonlyMap<string, AssuranceTimeoutProfile>;
+  /** Where `SessionCsrfGuard` reads the token, and whether it checks at all. */
+  csrf: ResolvedCsrfOptions;
   /** Whether the store is checked once at start-up. */
   checkStoreOnStart: boolean;
   /** express-session's cookie, accepted on first use; null when off. */
   legacyCookie: ResolvedLegacyCookieOptions | null;
+  /** How routes without `@SessionTransport()` carry the session. */
+  transport: ResolvedTransportOptions['transport'];
+  /** The response header that brings header-transport clients their new token. */
+  tokenHeader: string;
 }
 
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
@@ -96,8 +114,14 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
         : positive('maxSessionsPerUser', options.maxSessionsPerUser, 0, 'sessions'),
     sessionLimitPolicy: options.sessionLimitPolicy ?? 'evict-oldest',
     cache: resolveCacheOptions(options.cache),
+    liveConnections: options.liveConnections ?? false,
+    encryption: resolveEncryptionOptions(options.encryption),
+    freshAge: positive('freshAge', options.freshAge, SESSION_DEFAULTS.freshAge),
+    assuranceTimeouts: resolveAssuranceTimeouts(options.assuranceTimeouts),
+    csrf: resolveCsrfOptions(options.csrf),
     checkStoreOnStart: options.checkStoreOnStart ?? true,
     legacyCookie: null,
+    ...resolveTransportOptions(options.transport, options.tokenHeader),
   };
   resolved.legacyCookie = resolveLegacyCookieOptions(options.legacyCookie, resolved.secrets, resolved.cookie.name);
   for (const [name, value] of Object.entries({
@@ -108,6 +132,7 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
     'cookie.httpOnly': resolved.cookie.httpOnly,
     'cookie.secure': resolved.cookie.secure,
     checkStoreOnStart: resolved.checkStoreOnStart,
+    liveConnections: resolved.liveConnections,
   })) {
     if (typeof value !== 'boolean') {
       fail(`\`${name}\` must be true or false; got ${JSON.stringify(value)}.`);

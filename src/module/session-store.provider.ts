@@ -2,6 +2,8 @@ import { type Provider, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { SessionConfigurationError } from '../core/session.errors';
+import { installEncryption } from '../encryption/install-encryption';
+import { SessionEventPublisher } from '../events/session-event-publisher';
 import { SessionStore } from '../store/session-store.interface';
 import { hasUserIndex } from '../store/session-user-index.interface';
 import type { SessionModuleOptions } from './session-module-options.interface';
@@ -12,13 +14,14 @@ import type { ResolvedSessionOptions } from './session-options';
 export const sessionStoreProvider: Provider = {
   provide: SessionStore,
   useFactory: createStore,
-  inject: [SESSION_RAW_OPTIONS, SESSION_MODULE_OPTIONS, ModuleRef],
+  inject: [SESSION_RAW_OPTIONS, SESSION_MODULE_OPTIONS, ModuleRef, SessionEventPublisher],
 };
 
 async function createStore(
   options: SessionModuleOptions,
   resolved: ResolvedSessionOptions,
   moduleRef: ModuleRef,
+  events: SessionEventPublisher,
 ): Promise<SessionStore> {
   const given = options.store;
   if (!given) {
@@ -33,7 +36,8 @@ async function createStore(
       'SessionModule: `maxSessionsPerUser` needs a store that keeps a per-user index (SessionUserIndex); this store does not.',
     );
   }
-  return store;
+  // Wrapped last, so the module and the app's `@InjectSessionStore()` see decrypted sessions alike.
+  return resolved.encryption ? installEncryption(store, resolved.encryption, events) : store;
 }
 
 function isStoreClass(store: SessionStore | Type<SessionStore>): store is Type<SessionStore> {

@@ -6,9 +6,13 @@ import { SessionDebugLog } from '../events/session-debug-log';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { SessionEvents } from '../events/session-events';
 import { SessionAuthGuard } from '../http/session-auth.guard';
+import { SessionCsrfGuard } from '../csrf/session-csrf.guard';
 import { SessionCookies } from '../http/session-cookies';
+import { SessionTokens } from '../http/session-tokens';
 import { SessionInterceptor } from '../http/session.interceptor';
 import { NestSessionDecoratorCheck } from '../http/nest-session-decorator-check';
+import { SessionChangeFeed } from '../connections/session-change-feed';
+import { SessionConnections } from '../connections/session-connections';
 import { SessionCommitter } from '../lifecycle/session-committer';
 import { SessionLimits } from '../lifecycle/session-limits';
 import { SessionLoader } from '../lifecycle/session-loader';
@@ -44,10 +48,13 @@ import {
     SessionStoreStartupCheck,
     BoundedStore,
     SessionCache,
+    SessionConnections,
+    SessionChangeFeed,
     SessionEventPublisher,
     SessionEvents,
     SessionDebugLog,
     SessionCookies,
+    SessionTokens,
     SessionWriter,
     SessionLimits,
     SessionCommitter,
@@ -55,6 +62,7 @@ import {
     SessionService,
     SessionCleanupService,
     SessionAuthGuard,
+    SessionCsrfGuard,
     SessionInterceptor,
     NestSessionDecoratorCheck,
   ],
@@ -62,12 +70,18 @@ import {
     SessionStore,
     SessionEvents,
     SessionService,
+    SessionTokens,
     SessionCleanupService,
     SessionAuthGuard,
+    SessionCsrfGuard,
     SessionInterceptor,
     SessionLoader,
     SessionCommitter,
     SessionCache,
+    SessionConnections,
+    // For SessionCsrfGuard, which apps register as APP_GUARD in their own module.
+    SessionCookies,
+    SESSION_MODULE_OPTIONS,
     // For nest-sessions/terminus's health indicator, which probes the store the way requests do.
     BoundedStore,
   ],

@@ -3,6 +3,9 @@ import { SessionCache } from '../cache/session-cache';
 import { SessionEventPublisher } from '../events/session-event-publisher';
 import { BoundedStore } from '../store/bounded-store';
 import type { SessionSummary } from '../store/stored-session.interface';
+import type { Session } from '../core/session.interface';
+import type { AuthenticationProof } from '../core/session-authentication';
+import { SessionStateError } from '../core/session.errors';
 
 /** Which tenant's sessions a call is about; `''` (the default) without multi-tenancy. */
 export interface SessionScope {
@@ -68,6 +71,28 @@ export class SessionService {
     const revoked = await this.store.callIndex((index, call) => index.destroyByUser(filter, call));
     this.cache.forgetAll(revoked);
     return this.events.publishRevoked(revoked, now, 'revoked');
+  }
+
+  /**
+   * After the logged-in user of `session` changed a credential (password, second factor): revokes
+   * every other session of theirs in every tenant, on every instance sharing the store, and gives
+   * `session` a new ID. With `proof` (the app just checked the current credential), it is also
+   * recorded as a fresh proof of identity, as `session.reauthenticated(proof)` does. Resolves to how
+   * many other sessions were revoked. Throws `SessionStateError` without a logged-in user.
+   */
+  async credentialsChanged<T extends object>(session: Session<T>, proof?: AuthenticationProof): Promise<number> {
+    const user = session.user;
+    if (user === null) {
+      throw new SessionStateError('credentialsChanged() needs the session of a logged-in user');
+    }
+    // Others first: if the store fails, the request fails before this session changes at all.
+    const revoked = await this.revokeAll(user.id, { except: session.handle });
+    if (proof === undefined) {
+      session.regenerate();
+    } else {
+      session.reauthenticated(proof);
+    }
+    return revoked;
   }
 }
 

@@ -37,6 +37,11 @@ export interface StoredSession extends SessionSummary {
    * under such an ID.
    */
   previousIdUntil?: number;
+  /**
+   * Set by `get` of a store with `encryption` only: keys whose stored value is under an older key
+   * (or in plaintext); the session's next write rewrites them under the current key. Stores ignore it.
+   */
+  staleKeys?: string[];
 }
 
 /**

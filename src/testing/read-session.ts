@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { RESERVED_FLASH_KEY, RESERVED_USER_KEY } from '../core/session.constants';
 import { isReservedKey } from '../core/session-keys';
 import { SessionSigner } from '../core/session-signer';
+import { authenticationOf, type SessionAuthentication } from '../core/session-authentication';
 import type { FlashMessages } from '../core/session.interface';
 import type { SessionUser } from '../core/session-user.interface';
 import { cookieValuesOf } from '../http/platform/cookie-values';
@@ -23,6 +24,8 @@ export interface StoredSessionContents<T extends object = SessionData> {
   data: Partial<T>;
   /** The queued flash messages, by type. */
   flashes: FlashMessages;
+  /** The user's latest proof of identity, as `session.authentication` gives it; null when none is recorded. */
+  authentication: SessionAuthentication | null;
   /** Everything the store holds: expiry, lifetime, tenant, client, handle. */
   stored: StoredSession;
 }
@@ -67,6 +70,7 @@ export async function readSession<T extends object = SessionData>(
     user: (stored.data[RESERVED_USER_KEY] as SessionUser | undefined) ?? null,
     data: data as Partial<T>,
     flashes: (stored.data[RESERVED_FLASH_KEY] as FlashMessages | undefined) ?? {},
+    authentication: authenticationOf(stored.data),
     stored,
   };
 }

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { absoluteExpiryOf, nextExpiryOf } from '../core/expiry';
-import { RESERVED_USER_KEY } from '../core/session.constants';
+import { RESERVED_AUTH_KEY, RESERVED_USER_KEY } from '../core/session.constants';
+import { recordProof, type AuthenticationProof } from '../core/session-authentication';
 import { SessionValueError } from '../core/session.errors';
 import { assertJsonValue } from '../core/session-json';
 import { assertUserKey } from '../core/session-keys';
@@ -14,6 +15,11 @@ import { appSessionContext } from './app-session-context';
 export interface TestSessionOptions<T extends object = SessionData> {
   /** The logged-in user, as `session.login(user)` records it; none by default. */
   user?: SessionUser;
+  /**
+   * With `user`: how and when they last proved who they are, as `login(user, proof)` records it (for
+   * routes with `@RequireFresh()`). Default: a `'password'` proof made now.
+   */
+  authentication?: AuthenticationProof & { at?: Date };
   /** The application's data, as `session.set()` would store it; `{}` by default. */
   data?: Partial<T>;
   /** A lifetime of its own in milliseconds (remember-me, `session.setLifetime()`); the app's timeouts by default. */
@@ -84,6 +90,7 @@ function dataOf(session: TestSessionOptions<object>): StoredSession['data'] {
     }
     assertJsonValue('user', user);
     data[RESERVED_USER_KEY] = { ...user, roles: [...user.roles] };
+    data[RESERVED_AUTH_KEY] = recordProof(session.authentication, session.authentication?.at?.getTime());
   }
   return data;
 }

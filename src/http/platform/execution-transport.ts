@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExecutionContext } from '@nestjs/common';
+import { handshakeRequest, type SocketIoHandshake } from '../../connections/handshake-request';
 import type { SessionHttpRequest } from './http-platform';
 
 /** The request behind an execution context and, where there is one to set cookies on, the response. */
-export interface SessionTransport {
+export interface ExecutionTransport {
   request: SessionHttpRequest;
   response: unknown | null;
 }
@@ -19,9 +20,9 @@ interface GraphQlContext {
   reply?: { request?: SessionHttpRequest };
 }
 
-/** A WebSocket client: socket.io keeps the handshake; other adapters may keep the upgrade request. */
+/** A WebSocket client: socket.io keeps the handshake (and `auth.token`); other adapters may keep the upgrade request. */
 interface WsClient {
-  handshake?: { headers: SessionHttpRequest['headers']; address?: string };
+  handshake?: SocketIoHandshake;
   request?: SessionHttpRequest;
 }
 
@@ -46,7 +47,7 @@ const messageScope = new AsyncLocalStorage<{ client: unknown; request: SessionHt
  * gateways cannot set cookies). Null for other contexts (microservices). No GraphQL or WebSocket
  * package is needed.
  */
-export function transportOf(context: ExecutionContext): SessionTransport | null {
+export function transportOf(context: ExecutionContext): ExecutionTransport | null {
   switch (context.getType<string>()) {
     case 'http': {
       const http = context.switchToHttp();
@@ -90,12 +91,7 @@ function messageRequest(context: ExecutionContext): SessionHttpRequest | null {
   }
   const client = context.switchToWs().getClient<WsClient>();
   // The peer of the connection, as for HTTP: the client address is worked out from it and the headers.
-  const request = client.handshake
-    ? { headers: client.handshake.headers, socket: { remoteAddress: client.handshake.address } }
-    : client.request && {
-        headers: client.request.headers,
-        socket: { remoteAddress: client.request.socket?.remoteAddress },
-      };
+  const request = handshakeRequest(client.handshake, client.request);
   if (!request) {
     return null;
   }
