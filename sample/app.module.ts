@@ -48,6 +48,8 @@ export class AppModule {
           // Sockets and event streams end with their session, whichever instance ended it.
           liveConnections: true,
           freshAge: config.freshMs,
+          // SESSION_DBSC=true: logins offer Device Bound Session Credentials (POST /dbsc/register, /dbsc/refresh).
+          dbsc: config.dbsc ? { cookieLifetime: config.dbscCookieMs } : undefined,
         }),
       ],
       controllers: [

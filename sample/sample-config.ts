@@ -50,6 +50,10 @@ export interface SampleConfig {
   freshMs?: number;
   /** Unsafe methods that carry the session cookie need the session's CSRF token (`X-CSRF-Token`). */
   csrf?: boolean;
+  /** Offer Device Bound Session Credentials after login (`dbsc` option). */
+  dbsc?: boolean;
+  /** Lifetime of the short-lived device-bound cookie (milliseconds); unset: 600 000. */
+  dbscCookieMs?: number;
 }
 
 /** Reads the sample's configuration; throws with a message naming the variable to fix. */
@@ -84,6 +88,8 @@ export function loadSampleConfig(
     encryptionKeys: encryptionKeys(env.SESSION_ENCRYPTION_KEYS),
     freshMs: integer(env, 'SESSION_FRESH_MS', 300_000),
     csrf: optionalBoolean(env, 'SESSION_CSRF') ?? false,
+    dbsc: optionalBoolean(env, 'SESSION_DBSC') ?? false,
+    dbscCookieMs: dbscCookieMs(env),
   };
 }
 
@@ -202,6 +208,15 @@ function platform(value: string | undefined): 'express' | 'fastify' {
     return (value || 'express') as 'express' | 'fastify';
   }
   throw new Error(`PLATFORM must be "express" or "fastify"; got "${value}".`);
+}
+
+/** Whole seconds at least: the cookie's `Max-Age` is in seconds. */
+function dbscCookieMs(env: NodeJS.ProcessEnv): number {
+  const value = integer(env, 'SESSION_DBSC_COOKIE_MS', 600_000);
+  if (value < 1000) {
+    throw new Error(`SESSION_DBSC_COOKIE_MS must be at least 1000 (milliseconds); got "${value}".`);
+  }
+  return value;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

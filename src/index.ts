@@ -22,6 +22,7 @@ export type {
   SessionRequest,
   SessionClearSiteDataType,
   SessionCsrfOptions,
+  SessionDbscOptions,
 } from './module/session-module-options.interface';
 export {
   SESSION_ROLES_KEY,

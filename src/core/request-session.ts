@@ -1,4 +1,10 @@
-import { RESERVED_AUTH_KEY, RESERVED_CSRF_KEY, RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
+import {
+  RESERVED_AUTH_KEY,
+  RESERVED_CSRF_KEY,
+  RESERVED_DBSC_KEY,
+  RESERVED_FLASH_KEY,
+  RESERVED_USER_KEY,
+} from './session.constants';
 import { SessionStateError, SessionValueError } from './session.errors';
 import { assertJsonValue } from './session-json';
 import { assertUserKey, isReservedKey } from './session-keys';
@@ -8,6 +14,7 @@ import type { SessionUser } from './session-user.interface';
 import { SessionState } from './session-state';
 import { deriveCsrfSecret, issueCsrfToken } from '../csrf/csrf-token';
 import { storedCsrfSecret } from '../csrf/csrf-secret';
+import { dbscBindingOf } from '../dbsc/dbsc-record';
 import {
   recordProof,
   authenticationOf,
@@ -35,6 +42,11 @@ export class RequestSession<T extends object = SessionData> extends SessionState
   /** When and how the user last proved who they are (login or reauthentication), or null. */
   get authentication(): SessionAuthentication | null {
     return this.user === null ? null : authenticationOf(this.record.data);
+  }
+
+  /** Whether a browser registered a key for this session (DBSC): it is served only with its short-lived cookie. */
+  get deviceBound(): boolean {
+    return dbscBindingOf(this.record.data) !== null;
   }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
@@ -128,6 +140,7 @@ export class RequestSession<T extends object = SessionData> extends SessionState
     this.record.userId = user.id;
     this.userChanged = true;
     this.flagsChangedAt = this.keyChanges.next();
+    this.deviceBindingOffer ??= 'login';
     return this;
   }
 
@@ -152,6 +165,11 @@ export class RequestSession<T extends object = SessionData> extends SessionState
     this.assertUsable();
     this.remove(RESERVED_USER_KEY);
     this.remove(RESERVED_AUTH_KEY);
+    // The device binding goes with the login: the browser's next refresh is told to end its DBSC session.
+    if (Object.prototype.hasOwnProperty.call(this.record.data, RESERVED_DBSC_KEY)) {
+      this.remove(RESERVED_DBSC_KEY);
+    }
+    this.deviceBindingOffer = null;
     this.record.userId = null;
     this.userChanged = true;
     this.flagsChangedAt = this.keyChanges.next();
@@ -205,6 +223,17 @@ export class RequestSession<T extends object = SessionData> extends SessionState
       this.write(RESERVED_CSRF_KEY, secret);
     }
     return issueCsrfToken(secret);
+  }
+
+  /**
+   * Offers Device Bound Session Credentials registration on this response (with the `dbsc` option;
+   * cookie transport only): the commit stores a one-time challenge and sends `Secure-Session-Registration`.
+   * Logins offer it by themselves unless `dbsc.offerOnLogin` is false.
+   */
+  offerDeviceBinding(): this {
+    this.assertUsable();
+    this.deviceBindingOffer = 'explicit';
+    return this;
   }
 
   /** Writes the changes to the store now instead of after the handler. */

@@ -1,10 +1,20 @@
-import { RESERVED_AUTH_KEY, RESERVED_CSRF_KEY, RESERVED_FLASH_KEY, RESERVED_USER_KEY } from './session.constants';
+import {
+  RESERVED_AUTH_KEY,
+  RESERVED_CSRF_KEY,
+  RESERVED_DBSC_KEY,
+  RESERVED_FLASH_KEY,
+  RESERVED_USER_KEY,
+} from './session.constants';
 import { SessionValueError } from './session.errors';
 
-/** Keys the module keeps in the data for itself: the login, its proof of identity, the flash messages and the CSRF secret. */
+/** Keys the module keeps in the data for itself: the login, its proof of identity, the flash messages, the CSRF secret and the DBSC state. */
 export function isReservedKey(key: string): boolean {
   return (
-    key === RESERVED_USER_KEY || key === RESERVED_FLASH_KEY || key === RESERVED_AUTH_KEY || key === RESERVED_CSRF_KEY
+    key === RESERVED_USER_KEY ||
+    key === RESERVED_FLASH_KEY ||
+    key === RESERVED_AUTH_KEY ||
+    key === RESERVED_CSRF_KEY ||
+    key === RESERVED_DBSC_KEY
   );
 }
 

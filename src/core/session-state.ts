@@ -1,4 +1,4 @@
-import { RESERVED_AUTH_KEY, RESERVED_USER_KEY } from './session.constants';
+import { RESERVED_AUTH_KEY, RESERVED_DBSC_KEY, RESERVED_USER_KEY } from './session.constants';
 import { SessionStateError } from './session.errors';
 import { KeyChanges } from './key-changes';
 import { SessionSigner } from './session-signer';
@@ -12,6 +12,7 @@ interface Baseline {
   userId: string | null;
   user: unknown;
   auth: unknown;
+  dbsc: unknown;
   lifetime: number | null;
   absoluteExpiresAt: number;
 }
@@ -39,6 +40,8 @@ export abstract class SessionState {
   renewing = false;
   /** This request logged the user out or destroyed the session (`Clear-Site-Data` may follow). */
   ended = false;
+  /** This request asked to offer DBSC registration: by `login()` or `offerDeviceBinding()`; the commit takes it. */
+  deviceBindingOffer: 'login' | 'explicit' | null = null;
   /** The session came from the store (not created by this request). */
   readonly loadedFromStore: boolean;
   /** The latest save; the next one waits for it (a request's GraphQL fields commit one session concurrently). */
@@ -161,7 +164,7 @@ export abstract class SessionState {
    * response must never carry a logged-in (or logged-out) session the handler did not finish with.
    */
   keepOnlyDataChanges(): void {
-    const { id, userId, user, auth, lifetime, absoluteExpiresAt } = this.baseline;
+    const { id, userId, user, auth, dbsc, lifetime, absoluteExpiresAt } = this.baseline;
     this.currentId = id;
     this.renewing = false;
     this.destroyed = false;
@@ -169,9 +172,11 @@ export abstract class SessionState {
     this.cookieDirty = this.storedIdHash === null;
     this.userChanged = false;
     this.lifetimeChanged = false;
+    this.deviceBindingOffer = null;
     Object.assign(this.record, { userId, lifetime, absoluteExpiresAt });
     this.restoreKey(RESERVED_USER_KEY, user);
     this.restoreKey(RESERVED_AUTH_KEY, auth);
+    this.restoreKey(RESERVED_DBSC_KEY, dbsc);
   }
 
   /** Goes back to the ID the session was loaded with: a renewal that another change of ID overtook. */
@@ -183,8 +188,8 @@ export abstract class SessionState {
 
   private currentBaseline(): Baseline {
     const { userId, lifetime, absoluteExpiresAt, data } = this.record;
-    const [user, auth] = [data[RESERVED_USER_KEY], data[RESERVED_AUTH_KEY]];
-    return { id: this.currentId, userId, user, auth, lifetime, absoluteExpiresAt };
+    const [user, auth, dbsc] = [data[RESERVED_USER_KEY], data[RESERVED_AUTH_KEY], data[RESERVED_DBSC_KEY]];
+    return { id: this.currentId, userId, user, auth, dbsc, lifetime, absoluteExpiresAt };
   }
 
   /** Puts a reserved key back as the store has it, forgetting this request's change of it. */
@@ -195,6 +200,11 @@ export abstract class SessionState {
     } else {
       this.record.data[key] = stored;
     }
+  }
+
+  /** Writes one of the module's reserved keys (the DBSC offer's challenge); not for application data. */
+  writeReserved(key: string, value: unknown): void {
+    this.write(key, value);
   }
 
   protected write(key: string, value: unknown): void {

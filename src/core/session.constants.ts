@@ -32,6 +32,8 @@ export const RESERVED_FLASH_KEY = '__flash';
 export const RESERVED_CSRF_KEY = '__csrf';
 /** Reserved key holding the latest proof of identity (time, method, level): see `session.authentication`. */
 export const RESERVED_AUTH_KEY = '__auth';
+/** Reserved key holding the session's Device Bound Session Credentials state (binding, pending challenges): see `dbsc`. */
+export const RESERVED_DBSC_KEY = '__dbsc';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -90,4 +92,20 @@ export const SESSION_DEFAULTS = {
   tokenHeader: 'Session-Token',
   /** How recent the last proof of identity must be for `@RequireFresh()` without an argument: 5 minutes. */
   freshAge: 5 * MINUTE,
+  /** `dbsc.cookieLifetime`: 10 minutes (Chrome refreshes at most about twice per 5 minutes). */
+  dbscCookieLifetime: 10 * MINUTE,
+  /** `dbsc.cookieName` when the session cookie has no `__Host-` prefix (with it: `__Host-sidb`). */
+  dbscCookieName: 'sidb',
+  dbscRegistrationPath: '/dbsc/register',
+  dbscRefreshPath: '/dbsc/refresh',
+  /** `dbsc.challengeLifetime`: how long a DBSC challenge may be answered. */
+  dbscChallengeLifetime: MINUTE,
+  dbscOfferOnLogin: true,
+  dbscAllowUnbound: false,
+  /** Most pending DBSC challenges a session keeps; the oldest go first. */
+  dbscMaxChallenges: 4,
+  /** Largest DBSC proof (JWT) read, in characters: a 4096-bit RSA key in the header stays well under it. */
+  dbscMaxProofLength: 8192,
+  /** Fenced DBSC writes tried again on a fresh copy after a parallel write overtook them. */
+  dbscWriteAttempts: 3,
 } as const;

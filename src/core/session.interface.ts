@@ -31,6 +31,11 @@ export interface Session<T extends object = SessionData> {
   readonly authentication: SessionAuthentication | null;
   /** The session's own lifetime in milliseconds (remember-me), or null when the module's timeouts apply. */
   readonly lifetime: number | null;
+  /**
+   * Whether a browser registered a device key for this session (`dbsc` option): it is then served
+   * only with the short-lived cookie that proves the key. `logout()` drops the binding.
+   */
+  readonly deviceBound: boolean;
 
   get<K extends keyof T & string>(key: K): T[K] | undefined;
   /**
@@ -70,8 +75,14 @@ export interface Session<T extends object = SessionData> {
    * gives the session a new ID: `@RequireFresh()` routes pass again, a level's timeouts start over.
    */
   reauthenticated(proof?: AuthenticationProof): this;
-  /** Forgets the user and gives the session a new ID; other data is kept. `destroy()` drops everything. */
+  /** Forgets the user (and the device binding) and gives the session a new ID; other data is kept. `destroy()` drops everything. */
   logout(): this;
+  /**
+   * Offers Device Bound Session Credentials registration on this response (`dbsc` option, cookie
+   * transport): the browser may then register a key. A login offers it anyway unless
+   * `dbsc.offerOnLogin` is false. Does nothing without the `dbsc` option.
+   */
+  offerDeviceBinding(): this;
 
   /** Queues a message for a later request. */
   flash(type: string, message: string): this;

@@ -9,7 +9,9 @@
  * - `expired`: a request presented a session past its expiry;
  * - `rejected`: a request presented a cookie with a bad signature (reason `signature`), or a session
  *   bound to another client (reason `binding`; the session is destroyed), or, with `encryption`, a
- *   session whose stored values do not decrypt (reason `decryption`: tampered, or under a retired key).
+ *   session whose stored values do not decrypt (reason `decryption`: tampered, or under a retired key),
+ *   or, with `dbsc`, a device-bound session without its short-lived cookie (reason `device`; the
+ *   request is anonymous, the session stays).
  */
 export type SessionEventType =
   'created' | 'logged-in' | 'logged-out' | 'regenerated' | 'renewed' | 'destroyed' | 'revoked' | 'expired' | 'rejected';
@@ -25,6 +27,6 @@ export interface SessionEvent {
   ip: string | null;
   userAgent: string | null;
   /** Why, for `rejected` and `revoked`. */
-  reason?: 'signature' | 'binding' | 'decryption' | 'revoked' | 'session-limit';
+  reason?: 'signature' | 'binding' | 'decryption' | 'device' | 'revoked' | 'session-limit';
   at: Date;
 }

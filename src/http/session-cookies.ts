@@ -105,7 +105,7 @@ export class SessionCookies {
       const due = session.cookieDirty || state.signedWithOldSecret;
       return due ? serializeCookie(name, this.signer.sign(session.id), this.attributes(session)) : null;
     }
-    if (state.hadCookie && this.shouldClear(session)) {
+    if (state.hadCookie && this.shouldClear(session, state)) {
       return serializeCookie(name, '', { ...this.attributes(null), expires: new Date(0) });
     }
     return null;
@@ -114,9 +114,10 @@ export class SessionCookies {
   /**
    * Whether a cookie that names no live session is cleared. With tenants, only when this request
    * ended the session it loaded: a cookie shared across tenants' hosts still serves its own tenant.
+   * Never a device-bound session's cookie that came without its short-lived cookie (`keepsCookie`).
    */
-  private shouldClear(session: RequestSession): boolean {
-    return this.options.tenant === null || session.loadedFromStore;
+  private shouldClear(session: RequestSession, state: RequestState): boolean {
+    return !state.keepsCookie && (this.options.tenant === null || session.loadedFromStore);
   }
 
   private attributes(session: RequestSession | null): SerializeOptions {

@@ -19,6 +19,11 @@ export interface RequestState {
   transport: SessionTransportKind;
   /** How the ID arrived: the cookie, `Authorization: Bearer`, or nothing (a new visitor). */
   via: SessionIdVia;
+  /**
+   * The cookie named a device-bound session presented without its short-lived cookie (DBSC): it is
+   * not cleared, since the browser may be about to refresh that cookie.
+   */
+  keepsCookie?: boolean;
 }
 
 type RequestWithState = SessionHttpRequest & { [SESSION_REQUEST_KEY]?: RequestState };

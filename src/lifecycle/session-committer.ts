@@ -4,6 +4,7 @@ import { SESSION_MODULE_OPTIONS } from '../core/session.constants';
 import { newSessionRecord } from '../core/session-record';
 import type { SessionHttpRequest } from '../http/platform/http-platform';
 import { SessionCookies } from '../http/session-cookies';
+import { DbscOffer } from '../dbsc/dbsc-offer';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { BoundedStore } from '../store/bounded-store';
 import { RequestStates } from './request-state';
@@ -16,13 +17,17 @@ import { SessionWriter } from './session-writer';
  */
 @Injectable()
 export class SessionCommitter implements SessionPersistence {
+  private readonly dbscOffer: DbscOffer | null;
+
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly store: BoundedStore,
     private readonly writer: SessionWriter,
     private readonly limits: SessionLimits,
     private readonly cookies: SessionCookies,
-  ) {}
+  ) {
+    this.dbscOffer = options.dbsc ? new DbscOffer(options.dbsc) : null;
+  }
 
   /**
    * Persists what changed in the request's session (if it was loaded) and adds the cookie header it
@@ -37,8 +42,13 @@ export class SessionCommitter implements SessionPersistence {
     if (afterError) {
       state.session.keepOnlyDataChanges();
     }
+    // The DBSC offer's challenge is written with the commit; the header goes out once it is stored.
+    const offer = this.dbscOffer?.prepare(state.session, state, Date.now()) ?? null;
     await this.save(state.session);
     this.cookies.write(response, state.session, state);
+    if (offer !== null) {
+      this.dbscOffer?.send(response, state.session, offer);
+    }
   }
 
   /**

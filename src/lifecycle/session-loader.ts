@@ -15,8 +15,13 @@ import { BoundedStore } from '../store/bounded-store';
 import type { StoredSession } from '../store/stored-session.interface';
 import { RequestStates } from './request-state';
 import { SessionCommitter } from './session-committer';
+import { DeviceBindingGate } from '../dbsc/device-binding-gate';
+import type { RequestState } from './request-state';
 
 const MAX_USER_AGENT_LENGTH = 512;
+
+/** Whether a stored session's device binding (DBSC) admits the request; records a refusal. */
+type DeviceCheck = (stored: StoredSession, now: number) => boolean;
 
 /**
  * Loads a request's session: cookie, then ID, then one store read, then admission (expiry,
@@ -25,6 +30,8 @@ const MAX_USER_AGENT_LENGTH = 512;
  */
 @Injectable()
 export class SessionLoader {
+  private readonly deviceGate: DeviceBindingGate;
+
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly store: BoundedStore,
@@ -32,7 +39,9 @@ export class SessionLoader {
     private readonly committer: SessionCommitter,
     private readonly events: SessionEventPublisher,
     private readonly cache: SessionCache,
-  ) {}
+  ) {
+    this.deviceGate = new DeviceBindingGate(options);
+  }
 
   /**
    * The request's session; the first call reads the store, later calls share the result.
@@ -53,16 +62,37 @@ export class SessionLoader {
     if (verified === null && (present || (legacy.present && legacy.id === null))) {
       this.events.publish('rejected', { handle: null, userId: null, tenant, ...client }, 'signature');
     }
-    const loading = this.open(verified?.id ?? legacy.id ?? undefined, tenant, client, canSetCookie, legacy.id !== null);
-    RequestStates.attach(request, {
-      loading,
+    const state: Omit<RequestState, 'loading'> = {
       hadCookie: present && via === 'cookie',
       signedWithOldSecret: verified?.signedWithOldSecret ?? false,
       hadLegacyCookie: legacy.present,
       transport: accepted,
       via,
-    });
+    };
+    const device: DeviceCheck = (stored, now) => {
+      const admitted = this.deviceGate.admits(stored, request, now);
+      state.keepsCookie ||= !admitted;
+      return admitted;
+    };
+    const id = verified?.id ?? legacy.id ?? undefined;
+    const loading = this.open(id, tenant, client, canSetCookie, legacy.id !== null, device);
+    RequestStates.attach(request, Object.assign(state, { loading }));
     return loading;
+  }
+
+  /**
+   * The stored session the request's session cookie names, read from the store (never a cached
+   * copy: DBSC writes are fenced on its version) and admitted as {@link load} admits, except for
+   * the device check: for the DBSC endpoints, which a bound session reaches without its short-lived cookie.
+   */
+  async loadStored(request: SessionHttpRequest): Promise<StoredSession | null> {
+    const { verified } = this.cookies.read(request, 'cookie');
+    if (verified === null) {
+      return null;
+    }
+    const tenant = this.options.tenant?.(request) || '';
+    const stored = await this.read(SessionSigner.hashId(verified.id, tenant));
+    return stored && (await this.admits(stored, this.clientOf(request), Date.now())) ? stored : null;
   }
 
   private async open(
@@ -71,12 +101,13 @@ export class SessionLoader {
     client: ClientInfo,
     renewable: boolean,
     legacy: boolean,
+    device: DeviceCheck,
   ): Promise<RequestSession> {
     const now = Date.now();
     if (id !== undefined) {
       const idHash = SessionSigner.hashId(id, tenant);
       const stored = this.cache.lookup(idHash, now) ?? (await this.read(idHash));
-      if (stored && (await this.admits(stored, client, now))) {
+      if (stored && (await this.admits(stored, client, now, device))) {
         const session = new RequestSession(id, idHash, stored, this.committer, client);
         // An express-session ID (`legacyCookie`) is replaced on first use, as a renewal would.
         if (renewable && (legacy || isRenewalDue(stored, now, this.options.renewAfter))) {
@@ -98,8 +129,11 @@ export class SessionLoader {
     return stored;
   }
 
-  /** Whether a stored session may serve this request: not expired, and presented by the client it is bound to. */
-  private async admits(stored: StoredSession, client: ClientInfo, now: number): Promise<boolean> {
+  /**
+   * Whether a stored session may serve this request: not expired, presented by the client it is
+   * bound to (`bind`), and, when device-bound (DBSC), with its short-lived cookie.
+   */
+  private async admits(stored: StoredSession, client: ClientInfo, now: number, device?: DeviceCheck): Promise<boolean> {
     if (stored.expiresAt <= now) {
       this.events.publish('expired', { ...stored, ...client });
       return false;
@@ -110,6 +144,11 @@ export class SessionLoader {
       // gone before this request answers, so no request that follows can still be served by it.
       this.cache.forget(stored.handle);
       await this.store.call((store, call) => store.destroy(stored.handle, call)).catch(() => undefined);
+      return false;
+    }
+    if (device && !device(stored, now)) {
+      // Not destroyed: the browser holding the key gets its short-lived cookie back by a refresh.
+      this.events.publish('rejected', { ...stored, ...client }, 'device');
       return false;
     }
     return true;

@@ -198,6 +198,51 @@ export interface SessionModuleOptions {
   transport?: SessionTransportKind;
   /** Response header that brings header-transport clients a new or renewed token. Default `'Session-Token'`. */
   tokenHeader?: string;
+  /**
+   * Device Bound Session Credentials (W3C DBSC draft): `{}` turns it on with the defaults. Browsers
+   * that support it register a key after login and prove possession of it to get a short-lived
+   * cookie, so a stolen session cookie alone is anonymous elsewhere. See
+   * {@link SessionDbscOptions} and docs/dbsc.md. Default: off.
+   */
+  dbsc?: SessionDbscOptions;
+}
+
+/**
+ * Device Bound Session Credentials. The module answers the registration and refresh endpoints
+ * itself (POST, on Express and Fastify, outside the global prefix, guards and interceptors), offers
+ * registration on login responses, and refuses a bound session presented without its short-lived
+ * cookie. Durations are milliseconds.
+ */
+export interface SessionDbscOptions {
+  /**
+   * Lifetime of the short-lived device-bound cookie. Chrome refreshes at most about twice per
+   * 5 minutes, so keep it at 300 000 or more in production. Default 600 000 (10 min).
+   */
+  cookieLifetime?: number;
+  /**
+   * Name of the short-lived cookie. Default `'__Host-sidb'` when the session cookie is
+   * `__Host-`-prefixed, else `'sidb'`. It has the session cookie's Path, Secure, HttpOnly and
+   * SameSite, never a Domain.
+   */
+  cookieName?: string;
+  /** Path of the registration endpoint (exact, not under the global prefix). Default `'/dbsc/register'`. */
+  registrationPath?: string;
+  /** Path of the refresh endpoint (exact, not under the global prefix). Default `'/dbsc/refresh'`. */
+  refreshPath?: string;
+  /** How long a challenge may be answered; each is good for one proof. Default 60 000 (1 min). */
+  challengeLifetime?: number;
+  /**
+   * Offer registration (`Secure-Session-Registration`) on the response of every login
+   * (`session.login()`) made over the cookie transport. `session.offerDeviceBinding()` offers it on
+   * any response. Default `true`.
+   */
+  offerOnLogin?: boolean;
+  /**
+   * Serve a bound session presented without a valid short-lived cookie anyway (a browser that lost
+   * its binding keeps working, and so does a stolen session cookie). Default `false`: such a request
+   * is anonymous, and the event `rejected` (reason `device`) is published.
+   */
+  allowUnbound?: boolean;
 }
 
 /** express-session's cookie, as `legacyCookie` reads it: give what the express-session app set. */

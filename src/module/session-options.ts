@@ -7,6 +7,7 @@ import { resolveCsrfOptions, type ResolvedCsrfOptions } from './csrf-options';
 import { resolveAssuranceTimeouts, type AssuranceTimeoutProfile } from '../core/assurance-timeouts';
 import { resolveLegacyCookieOptions, type ResolvedLegacyCookieOptions } from './legacy-cookie-options';
 import { resolveTransportOptions, type ResolvedTransportOptions } from './transport-options';
+import { resolveDbscOptions, type ResolvedDbscOptions } from '../dbsc/dbsc-options';
 import type {
   SessionClearSiteDataType,
   SessionLimitPolicy,
@@ -63,6 +64,8 @@ export interface ResolvedSessionOptions {
   transport: ResolvedTransportOptions['transport'];
   /** The response header that brings header-transport clients their new token. */
   tokenHeader: string;
+  /** Device Bound Session Credentials, or null when off. */
+  dbsc: ResolvedDbscOptions | null;
 }
 
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-oldest', 'refuse'];
@@ -122,8 +125,10 @@ export function resolveSessionOptions(options: Omit<SessionModuleOptions, 'store
     checkStoreOnStart: options.checkStoreOnStart ?? true,
     legacyCookie: null,
     ...resolveTransportOptions(options.transport, options.tokenHeader),
+    dbsc: null,
   };
   resolved.legacyCookie = resolveLegacyCookieOptions(options.legacyCookie, resolved.secrets, resolved.cookie.name);
+  resolved.dbsc = resolveDbscOptions(options.dbsc, resolved.cookie);
   for (const [name, value] of Object.entries({
     'bind.ip': resolved.bind.ip,
     'bind.userAgent': resolved.bind.userAgent,

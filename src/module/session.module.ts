@@ -18,6 +18,9 @@ import { SessionLimits } from '../lifecycle/session-limits';
 import { SessionLoader } from '../lifecycle/session-loader';
 import { SessionWriter } from '../lifecycle/session-writer';
 import { SessionCleanupService } from '../services/session-cleanup.service';
+import { DbscEndpoints } from '../dbsc/dbsc-endpoints';
+import { DbscRoutes } from '../dbsc/dbsc-routes';
+import { DbscSessionWrites } from '../dbsc/dbsc-session-writes';
 import { SessionService } from '../services/session.service';
 import { BoundedStore } from '../store/bounded-store';
 import { SessionStore } from '../store/session-store.interface';
@@ -65,6 +68,9 @@ import {
     SessionCsrfGuard,
     SessionInterceptor,
     NestSessionDecoratorCheck,
+    DbscSessionWrites,
+    DbscEndpoints,
+    DbscRoutes,
   ],
   exports: [
     SessionStore,
