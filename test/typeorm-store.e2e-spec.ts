@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { MemorySessionStore } from '../src';
 import { TypeOrmSessionStore } from '../src/typeorm';
@@ -48,6 +48,20 @@ describe('TypeOrmSessionStore in PostgreSQL', () => {
       [idHash],
     );
     expect(row).toEqual({ expires_at: new Date(NOW + 3_600_000).toISOString().slice(0, -1), lifetime_ms: '86400000' });
+  });
+
+  it('adds one error listener to a pooled connection, however many stores share the DataSource', async () => {
+    const stores = Array.from({ length: 15 }, () => new TypeOrmSessionStore(dataSource));
+    for (const each of stores) {
+      await each.get(randomIdHash());
+    }
+    const pool = (dataSource.driver as unknown as { master: { connect(): Promise<PoolClient> } }).master;
+    const client = await pool.connect();
+    try {
+      expect(client.listenerCount('error')).toBeLessThanOrEqual(2);
+    } finally {
+      client.release();
+    }
   });
 
   it('refuses a second session with the same handle, so a handle names one session only', async () => {

@@ -6,6 +6,7 @@ export interface PgClient extends CancelTarget {
   release(destroy?: Error | boolean): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
+  listeners(event: 'error'): Array<(...args: unknown[]) => void>;
 }
 
 /** What a statement returns. */

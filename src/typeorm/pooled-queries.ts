@@ -58,7 +58,6 @@ export class PooledQueries {
   /** Counts the connections found dead; each connection remembers the count when it last worked. */
   private deaths = 0;
   private readonly workedAt = new WeakMap<PgClient, number>();
-  private readonly guarded = new WeakSet<PgClient>();
   private readonly namespace: string;
 
   /**
@@ -191,8 +190,8 @@ export class PooledQueries {
    * no handling here: the connection's next query fails, and then it is discarded.
    */
   private keepErrorsHandled(client: PgClient): void {
-    if (!this.guarded.has(client)) {
-      this.guarded.add(client);
+    // Once per connection, however many stores (tables, apps) share the DataSource's pool.
+    if (!client.listeners('error').includes(ignoreConnectionError)) {
       client.on('error', ignoreConnectionError);
     }
   }
