@@ -1,5 +1,11 @@
 import type { SessionUser } from '../src';
 
+/**
+ * The session's CSRF token, for the header of every POST: with `SESSION_CSRF=true` a POST that
+ * carries the session cookie needs it (`/login` and `/logout` included); without, it is ignored.
+ */
+const CSRF_TOKEN_SCRIPT = `const csrfToken = async () => (await (await fetch('/csrf')).json()).token;`;
+
 /** The login form: posts JSON to `POST /login` (the sample reads no form-encoded bodies) and shows the answer. */
 export function loginPage(): string {
   return page(
@@ -15,12 +21,13 @@ export function loginPage(): string {
 <script>
   const form = document.getElementById('login');
   const result = document.getElementById('result');
+  ${CSRF_TOKEN_SCRIPT}
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const fields = new FormData(form);
     const response = await fetch('/login', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await csrfToken() },
       body: JSON.stringify({
         username: fields.get('username'),
         password: fields.get('password'),
@@ -42,8 +49,9 @@ export function accountPage(user: SessionUser): string {
   (roles: <span id="roles">${escapeHtml(user.roles.join(', '))}</span>).</p>
 <button id="logout" type="button">Log out</button>
 <script>
+  ${CSRF_TOKEN_SCRIPT}
   document.getElementById('logout').addEventListener('click', async () => {
-    await fetch('/logout', { method: 'POST' });
+    await fetch('/logout', { method: 'POST', headers: { 'x-csrf-token': await csrfToken() } });
     location.assign('/');
   });
 </script>`,

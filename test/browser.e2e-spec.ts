@@ -14,8 +14,13 @@ const ALICE = { username: 'alice', password: 'alice-pass-123' };
 describe('in Chromium', () => {
   const database = useSessionsDatabase('browser');
 
-  describe.each(PLATFORMS)('on %s', (platform) => {
-    const server = useSampleServer(() => database.db.url, { platform });
+  // The pages work with the sample's CSRF protection on too: they send the session's token.
+  const variants = [
+    ...PLATFORMS.map((platform) => ({ platform, csrf: false })),
+    { platform: 'express' as const, csrf: true },
+  ];
+  describe.each(variants)('on $platform, SESSION_CSRF=$csrf', ({ platform, csrf }) => {
+    const server = useSampleServer(() => database.db.url, { platform, csrf });
     const chromium = useChromium();
     /**
      * The server as a developer opens it: `http://localhost:<port>`. The cookie is the module's
