@@ -27,6 +27,9 @@ class FormsController {
 
   @SessionTransport('both')
   either(): void {}
+
+  @SessionTransport('cookie')
+  form(): void {}
 }
 
 @SkipCsrf()
@@ -211,6 +214,12 @@ describe('SessionCsrfGuard', () => {
     expect(await post(FormsController, 'webhook')).toBe('passed');
     expect(await post(HooksController, 'receive')).toBe('passed');
     expect(await post(HooksController, 'checked')).toBe('CSRF_TOKEN_MISSING');
+  });
+
+  it("loads the session the way the route carries it: a cookie route's session in an app whose default is the header", async () => {
+    const { guard, cookie, token } = await fixture({ transport: 'header' });
+    const request = { method: 'POST', headers: { cookie, 'x-csrf-token': token } };
+    expect(await outcome(guard, contextFor(request, FormsController, 'form'))).toBe('passed');
   });
 
   it('skips sessions carried in Authorization: Bearer, which a forged request cannot set', async () => {

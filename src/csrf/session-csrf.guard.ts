@@ -6,6 +6,7 @@ import { transportOf } from '../http/platform/execution-transport';
 import { SessionCookies } from '../http/session-cookies';
 import { toHttpException } from '../http/session-http-errors';
 import { declaredTransportOf, readsIdFrom } from '../http/session-transport';
+import type { SessionTransportKind } from '../http/session-transport.decorator';
 import { SessionLoader } from '../lifecycle/session-loader';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { isUnsafeMethod, submittedCsrfToken, type CsrfRequest } from './csrf-request';
@@ -34,7 +35,8 @@ export class SessionCsrfGuard implements CanActivate {
   @Inject(SESSION_MODULE_OPTIONS) protected readonly options!: ResolvedSessionOptions;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = this.requestToCheck(context);
+    const transport = declaredTransportOf(this.reflector, context);
+    const request = this.requestToCheck(context, transport ?? this.options.transport);
     if (request === null) {
       return true;
     }
@@ -43,8 +45,9 @@ export class SessionCsrfGuard implements CanActivate {
     if (token === null) {
       throw new CsrfTokenException('CSRF_TOKEN_MISSING');
     }
-    // The same memoized load the route's @Session() and SessionAuthGuard use: one store read in all.
-    const session = await this.loader.load(request).catch((error: unknown) => {
+    // The same memoized load, for the route's transport, that its @Session() and SessionAuthGuard
+    // use: one store read in all.
+    const session = await this.loader.load(request, true, transport).catch((error: unknown) => {
       throw toHttpException(error);
     });
     const secret = storedCsrfSecret(session);
@@ -55,15 +58,15 @@ export class SessionCsrfGuard implements CanActivate {
   }
 
   /** The request to check, or null when this one needs no token; each reason is a named decision. */
-  protected requestToCheck(context: ExecutionContext): CsrfRequest | null {
+  protected requestToCheck(context: ExecutionContext, transport: SessionTransportKind): CsrfRequest | null {
     if (!this.options.csrf.enabled || this.isSkipped(context) || !this.isCheckedContext(context)) {
       return null;
     }
     const request = transportOf(context)?.request as CsrfRequest | undefined;
-    if (!request || !isUnsafeMethod(request) || !this.cookies.read(request).present) {
+    if (!request || !isUnsafeMethod(request) || !this.cookies.carriesCookie(request)) {
       return null;
     }
-    return this.sessionRidesOnCookie(context, request) ? request : null;
+    return this.sessionRidesOnCookie(transport, request) ? request : null;
   }
 
   /** Whether `@SkipCsrf()` marks the handler or its controller (the handler's own value wins). */
@@ -89,8 +92,7 @@ export class SessionCsrfGuard implements CanActivate {
    * Whether the session this request acts on comes from its cookie: the route's transport reads
    * cookies, and on a `'both'` route no `Authorization: Bearer` header overrides them.
    */
-  protected sessionRidesOnCookie(context: ExecutionContext, request: CsrfRequest): boolean {
-    const transport = declaredTransportOf(this.reflector, context) ?? this.options.transport;
+  protected sessionRidesOnCookie(transport: SessionTransportKind, request: CsrfRequest): boolean {
     return readsIdFrom(transport, bearerTokenOf(request.headers.authorization).present) === 'cookie';
   }
 }

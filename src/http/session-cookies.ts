@@ -49,6 +49,11 @@ export class SessionCookies {
     this.tokens = new SessionTokenHeader(options.tokenHeader, this.signer);
   }
 
+  /** Whether the request carries a cookie of the session's name, verified or not (no signature is checked). */
+  carriesCookie(request: SessionHttpRequest): boolean {
+    return cookieValuesOf(getCookieHeader(request), this.options.cookie.name).length > 0;
+  }
+
   /** The ID from where the route's transport says: see {@link readsIdFrom}. */
   read(request: SessionHttpRequest, transport: SessionTransportKind = 'cookie'): SessionCookieReading {
     const token = transport === 'cookie' ? null : this.tokens.read(request);
