@@ -4,6 +4,7 @@ import { SessionChangedError } from '../core/session.errors';
 import { SessionCache } from '../cache/session-cache';
 import type { SessionHttpRequest } from '../http/platform/http-platform';
 import { SessionLoader } from '../lifecycle/session-loader';
+import { sessionWriteOptions } from '../lifecycle/session-writer';
 import type { ResolvedSessionOptions } from '../module/session-options';
 import { BoundedStore } from '../store/bounded-store';
 import type { StoredSession } from '../store/stored-session.interface';
@@ -58,8 +59,7 @@ export class DbscSessionWrites {
   /** Patches `__dbsc` only, if the session is still at the version read; false when it is gone. */
   private async write(session: StoredSession, record: DbscRecord, now: number): Promise<boolean> {
     const patch = { set: { [RESERVED_DBSC_KEY]: record }, unset: [], ifVersion: session.version };
-    const deadline = Date.now() + this.options.storeTimeout * SESSION_DEFAULTS.writeDeadlineShare;
-    const options = { now, maxBytes: this.options.maxSessionBytes, deadline };
+    const options = sessionWriteOptions(this.options, now);
     try {
       return (
         (await this.store.call((store, call) => store.patch(session.handle, patch, { ...options, ...call }))) !== null

@@ -175,10 +175,8 @@ export class SessionWriter {
     return !isEmpty || this.options.saveUninitialized;
   }
 
-  /** What bounds a write: the size limit, and the time after which it must not be applied. */
   private writeOptions(now: number, limit?: UserSessionLimit): SessionWriteOptions {
-    const deadline = Date.now() + this.options.storeTimeout * SESSION_DEFAULTS.writeDeadlineShare;
-    return { now, limit, maxBytes: this.options.maxSessionBytes, deadline };
+    return sessionWriteOptions(this.options, now, limit);
   }
 
   private assertSize(data: object): void {
@@ -192,4 +190,14 @@ export class SessionWriter {
 /** Whether the next write re-encrypts values the store holds under a retired `encryption` key. */
 function rewritesStaleKeys(session: RequestSession): boolean {
   return (session.record.staleKeys?.length ?? 0) > 0 && session.record.version !== undefined;
+}
+
+/** What bounds a session write: the size limit, and the time after which it must not be applied. */
+export function sessionWriteOptions(
+  options: Pick<ResolvedSessionOptions, 'storeTimeout' | 'maxSessionBytes'>,
+  now: number,
+  limit?: UserSessionLimit,
+): SessionWriteOptions {
+  const deadline = Date.now() + options.storeTimeout * SESSION_DEFAULTS.writeDeadlineShare;
+  return { now, limit, maxBytes: options.maxSessionBytes, deadline };
 }

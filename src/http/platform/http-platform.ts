@@ -16,6 +16,8 @@ interface ExpressLikeResponse {
   append(name: string, value: string): unknown;
   setHeader(name: string, value: string): unknown;
   headersSent: boolean;
+  status(code: number): unknown;
+  end(body?: string): unknown;
 }
 
 /** The parts of a Fastify `FastifyReply` the module uses. */
@@ -28,6 +30,8 @@ interface FastifyLikeReply {
   /** True once the reply was hijacked or the response ended. */
   sent: boolean;
   raw: { headersSent: boolean };
+  code(status: number): unknown;
+  send(body?: string): unknown;
 }
 
 function isExpressResponse(response: unknown): response is ExpressLikeResponse {
@@ -85,6 +89,19 @@ export function appendSetCookie(response: unknown, value: string): void {
     const cookies = earlier === undefined ? [] : Array.isArray(earlier) ? earlier : [String(earlier)];
     response.removeHeader('set-cookie');
     response.header('set-cookie', [...cookies, value]);
+  } else {
+    unsupported();
+  }
+}
+
+/** Ends the response with `status` and `body`, for the module's own routes (the DBSC endpoints). */
+export function sendResponse(response: unknown, status: number, body: string): void {
+  if (isExpressResponse(response)) {
+    response.status(status);
+    response.end(body);
+  } else if (isFastifyReply(response)) {
+    response.code(status);
+    response.send(body);
   } else {
     unsupported();
   }
