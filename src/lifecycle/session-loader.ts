@@ -69,11 +69,14 @@ export class SessionLoader {
       transport: accepted,
       via,
     };
-    const device: DeviceCheck = (stored, now) => {
-      const admitted = this.deviceGate.admits(stored, request, now);
-      state.keepsCookie ||= !admitted;
-      return admitted;
-    };
+    // Without `dbsc` no session is device-bound: the check, and its closure, are left out.
+    const device: DeviceCheck | undefined = this.options.dbsc
+      ? (stored, now) => {
+          const admitted = this.deviceGate.admits(stored, request, now);
+          state.keepsCookie ||= !admitted;
+          return admitted;
+        }
+      : undefined;
     const id = verified?.id ?? legacy.id ?? undefined;
     const loading = this.open(id, tenant, client, canSetCookie, legacy.id !== null, device);
     RequestStates.attach(request, Object.assign(state, { loading }));
@@ -101,7 +104,7 @@ export class SessionLoader {
     client: ClientInfo,
     renewable: boolean,
     legacy: boolean,
-    device: DeviceCheck,
+    device: DeviceCheck | undefined,
   ): Promise<RequestSession> {
     const now = Date.now();
     if (id !== undefined) {
